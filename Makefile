@@ -1,0 +1,43 @@
+# Everything a user or CI runs. `make help` lists the targets.
+SHELL := /bin/bash
+PYTHON ?= python3
+PIPENV_VERSION := 2026.10.3
+TOOLS := .tools/venv
+PIPENV := $(TOOLS)/bin/pipenv
+VENV := .venv
+export PIPENV_VENV_IN_PROJECT := 1
+export PIPENV_NOSPIN := 1
+export PIPENV_YES := 1
+export CHECKPOINT_DISABLE := 1
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+STACK_CONFIG ?= config/default.toml
+export STACK_CONFIG
+PYTEST_ARGS ?=
+
+.PHONY: help install synth test validate clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+
+$(PIPENV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet pipenv==$(PIPENV_VERSION)
+
+$(VENV)/.synced: Pipfile.lock | $(PIPENV)
+	$(PIPENV) sync --dev
+	touch $@
+
+node_modules/.installed: package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+install: $(VENV)/.synced node_modules/.installed ## Install Python (pipenv) and Node (cdktf CLI) dependencies
+
+synth: install ## Install, then synthesize every stack of $$STACK_CONFIG into cdktf.out/
+	npx cdktf synth
+
+test: install ## Install, then run the whole test suite
+	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
+
+clean: ## Remove generated output
+	rm -rf cdktf.out .pytest_cache .hypothesis

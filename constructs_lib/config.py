@@ -1,0 +1,351 @@
+"""The configuration schema: one pydantic model tree, loaded from TOML, validated
+before any construct runs.
+
+Importing this module is cheap (no cdktf, no provider bindings), so a bad file is
+reported in well under a second.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+import tomllib
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from . import cidr
+from .regions import AZ_LETTERS, SUPPORTED_REGIONS, default_azs
+
+MAX_CONFIG_BYTES = 1_000_000
+"""A config file larger than this is rejected before parsing (configs are a few KB)."""
+
+LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)
+"""Retention values CloudWatch Logs accepts."""
+
+NAME_PATTERN = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
+
+
+class ConfigError(Exception):
+    """A config file that cannot be used; ``problems`` holds one readable line each."""
+
+    def __init__(self, path: str, problems: list[str]):
+        self.path = path
+        self.problems = problems
+        super().__init__("\n".join(f"{path}: {p}" for p in problems))
+
+
+class Strict(BaseModel):
+    """Base for every section: unknown keys are errors, models are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+class Role(StrEnum):
+    PRIMARY = "primary"
+    SECONDARY = "secondary"
+
+
+class NatMode(StrEnum):
+    """How many NAT gateways a region runs."""
+
+    PER_AZ = "per_az"
+    """One per AZ: an AZ outage leaves the others' egress intact (reference)."""
+    SINGLE = "single"
+    """One for the region: cheaper, but every private subnet loses egress with its AZ."""
+
+
+def _check_cidr(value: str) -> str:
+    try:
+        net = ipaddress.IPv4Network(value, strict=True)
+    except ValueError as err:
+        raise ValueError(f"'{value}' is not a valid IPv4 network in CIDR form ({err}); write it like 10.0.0.0/16") from None
+    return str(net)
+
+
+def _check_private_cidr(value: str) -> str:
+    net = ipaddress.IPv4Network(_check_cidr(value))
+    rfc1918 = [ipaddress.IPv4Network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")]
+    if not any(net.subnet_of(block) for block in rfc1918):
+        raise ValueError(f"'{value}' is not a private (RFC 1918) range; use one inside 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16")
+    return value
+
+
+CidrStr = Annotated[str, Field(description="IPv4 CIDR")]
+
+
+class SubnetCidrs(Strict):
+    """Explicit subnet CIDRs, one per AZ in each list (instead of the automatic plan)."""
+
+    public: list[str]
+    private: list[str]
+    database: list[str]
+
+    @field_validator("public", "private", "database")
+    @classmethod
+    def _cidrs(cls, values: list[str]) -> list[str]:
+        return [_check_cidr(v) for v in values]
+
+
+class RegionConfig(Strict):
+    name: str
+    """AWS region name, e.g. us-east-1."""
+    role: Role
+    """primary (the writable database, the audit trail) or secondary."""
+    vpc_cidr: str
+    """The region's VPC range; must not overlap any other region's."""
+    az_count: int = Field(default=3, ge=2, le=cidr.MAX_AZS)
+    """Default: 3 AZs."""
+    azs: list[str] | None = None
+    """Default: the first az_count AZs of the region (us-east-1a, us-east-1b, ...)."""
+    nat: NatMode = NatMode.PER_AZ
+    """Default: one NAT gateway per AZ."""
+    subnets: SubnetCidrs | None = None
+    """Default: derived from vpc_cidr (see constructs_lib/cidr.py)."""
+
+    @field_validator("name")
+    @classmethod
+    def _region(cls, value: str) -> str:
+        if value not in AZ_LETTERS:
+            raise ValueError(f"unknown region '{value}'; use one of: {', '.join(SUPPORTED_REGIONS)}")
+        return value
+
+    @field_validator("vpc_cidr")
+    @classmethod
+    def _vpc_cidr(cls, value: str) -> str:
+        _check_private_cidr(value)
+        prefix = ipaddress.IPv4Network(value).prefixlen
+        if not cidr.MIN_VPC_PREFIX <= prefix <= cidr.MAX_VPC_PREFIX:
+            raise ValueError(f"'{value}' is a /{prefix}; a VPC here must be /{cidr.MIN_VPC_PREFIX} to /{cidr.MAX_VPC_PREFIX}")
+        return value
+
+    @field_validator("nat", mode="before")
+    @classmethod
+    def _nat(cls, value: Any) -> Any:
+        allowed = [m.value for m in NatMode]
+        if isinstance(value, str) and value not in allowed:
+            raise ValueError(f"unknown NAT mode '{value}'; use one of: {', '.join(allowed)}")
+        return NatMode(value) if isinstance(value, str) else value
+
+    @field_validator("role", mode="before")
+    @classmethod
+    def _role(cls, value: Any) -> Any:
+        allowed = [r.value for r in Role]
+        if isinstance(value, str) and value not in allowed:
+            raise ValueError(f"unknown role '{value}'; use one of: {', '.join(allowed)}")
+        return Role(value) if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _fits(self) -> RegionConfig:
+        available = len(AZ_LETTERS[self.name])
+        if self.azs is None and self.az_count > available:
+            raise ValueError(f"az_count: {self.name} has {available} availability zones; set az_count to at most {available}")
+        if self.azs is not None:
+            if len(self.azs) != self.az_count:
+                raise ValueError(f"azs: lists {len(self.azs)} zones but az_count is {self.az_count}; make them equal")
+            bad = [az for az in self.azs if not (az.startswith(self.name) and len(az) == len(self.name) + 1)]
+            if bad:
+                raise ValueError(f"azs: {bad} are not zones of {self.name}; use names like {self.name}a")
+            if len(set(self.azs)) != len(self.azs):
+                raise ValueError("azs: zones must be unique")
+        vpc = ipaddress.IPv4Network(self.vpc_cidr)
+        if self.subnets is not None:
+            for tier in ("public", "private", "database"):
+                values = getattr(self.subnets, tier)
+                if len(values) != self.az_count:
+                    raise ValueError(f"subnets.{tier}: has {len(values)} CIDRs but az_count is {self.az_count}; give one per AZ")
+                for value in values:
+                    if not ipaddress.IPv4Network(value).subnet_of(vpc):
+                        raise ValueError(f"subnets.{tier}: {value} is not inside vpc_cidr {self.vpc_cidr}; pick a range inside it")
+            nets = [ipaddress.IPv4Network(v) for v in self.subnets.public + self.subnets.private + self.subnets.database]
+            for i, a in enumerate(nets):
+                for b in nets[i + 1 :]:
+                    if a.overlaps(b):
+                        raise ValueError(f"subnets: {a} overlaps {b}; subnets must not overlap")
+        return self
+
+    @property
+    def zones(self) -> tuple[str, ...]:
+        return tuple(self.azs) if self.azs else default_azs(self.name, self.az_count)
+
+    @property
+    def subnet_plan(self) -> cidr.SubnetPlan:
+        if self.subnets is not None:
+            return cidr.SubnetPlan(
+                public=tuple(self.subnets.public),
+                private=tuple(self.subnets.private),
+                database=tuple(self.subnets.database),
+            )
+        return cidr.plan(self.vpc_cidr, self.az_count)
+
+    @property
+    def is_primary(self) -> bool:
+        return self.role is Role.PRIMARY
+
+
+class NetworkConfig(Strict):
+    flow_log_retention_days: int = 365
+    """Default: 365 days of VPC flow logs."""
+    flow_log_traffic_type: str = "ALL"
+    """Default: ALL (ACCEPT and REJECT)."""
+    interface_endpoints: list[str] = Field(
+        default_factory=lambda: ["ssm", "ssmmessages", "ec2messages", "secretsmanager", "logs", "kms"]
+    )
+    """Default: the endpoints SSM Session Manager, Secrets Manager, Logs and KMS need
+    from private subnets without the NAT path. Empty list: none (cheaper)."""
+
+    @field_validator("flow_log_retention_days")
+    @classmethod
+    def _retention(cls, value: int) -> int:
+        if value not in LOG_RETENTION_DAYS:
+            raise ValueError(f"{value} is not a CloudWatch Logs retention; use one of {LOG_RETENTION_DAYS}")
+        return value
+
+    @field_validator("flow_log_traffic_type")
+    @classmethod
+    def _traffic(cls, value: str) -> str:
+        if value not in ("ALL", "ACCEPT", "REJECT"):
+            raise ValueError(f"'{value}' is not a flow log traffic type; use ALL, ACCEPT or REJECT")
+        return value
+
+    @field_validator("interface_endpoints")
+    @classmethod
+    def _endpoints(cls, value: list[str]) -> list[str]:
+        for name in value:
+            if not name.replace("-", "").isalnum() or name != name.lower():
+                raise ValueError(f"'{name}' is not a service endpoint name; write it like 'ssm' or 'secretsmanager'")
+        if len(set(value)) != len(value):
+            raise ValueError("endpoint names must be unique")
+        return value
+
+
+class BackendConfig(Strict):
+    """An S3 backend per stack (state key ``<key_prefix>/<stack>.tfstate``)."""
+
+    bucket: str = Field(min_length=3, max_length=63)
+    region: str
+    key_prefix: str = "multi-region-web"
+    use_lockfile: bool = True
+    """Default: S3-native state locking (Terraform >= 1.10), no DynamoDB table."""
+
+    @field_validator("region")
+    @classmethod
+    def _region(cls, value: str) -> str:
+        if value not in AZ_LETTERS:
+            raise ValueError(f"unknown region '{value}'; use one of: {', '.join(SUPPORTED_REGIONS)}")
+        return value
+
+
+class Config(Strict):
+    project: str = Field(min_length=2, max_length=16, pattern=NAME_PATTERN)
+    """Short lowercase name, first part of every resource name."""
+    environment: str = Field(min_length=2, max_length=8, pattern=NAME_PATTERN)
+    """prod, staging, dev, ..."""
+    owner: str = Field(min_length=1)
+    cost_center: str = Field(min_length=1)
+    disposable: bool = False
+    """Default: false, stateful resources carry prevent_destroy. true only for
+    throw-away environments (dev, the emulator)."""
+    regions: list[RegionConfig] = Field(min_length=2)
+    """Exactly one primary; the others are secondaries."""
+    network: NetworkConfig = Field(default_factory=NetworkConfig)
+    backend: BackendConfig | None = None
+    """Default: local state files beside the project."""
+
+    @model_validator(mode="after")
+    def _regions(self) -> Config:
+        names = [r.name for r in self.regions]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"regions: {', '.join(dupes)} listed more than once; each region may appear once")
+        primaries = [r.name for r in self.regions if r.is_primary]
+        if len(primaries) != 1:
+            raise ValueError(f"regions: exactly one region must have role = \"primary\" (found {len(primaries)}: {primaries or 'none'})")
+        for i, a in enumerate(self.regions):
+            for b in self.regions[i + 1 :]:
+                if ipaddress.IPv4Network(a.vpc_cidr).overlaps(ipaddress.IPv4Network(b.vpc_cidr)):
+                    raise ValueError(
+                        f"regions: vpc_cidr {a.vpc_cidr} ({a.name}) overlaps {b.vpc_cidr} ({b.name}); "
+                        "give each region its own range (e.g. 10.0.0.0/16 and 10.1.0.0/16) so they can be peered"
+                    )
+        return self
+
+    @property
+    def primary(self) -> RegionConfig:
+        return next(r for r in self.regions if r.is_primary)
+
+    @property
+    def secondaries(self) -> list[RegionConfig]:
+        return [r for r in self.regions if not r.is_primary]
+
+
+def _loc(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif isinstance(part, str) and part and not part.startswith("function-"):
+            out += f".{part}" if out else part
+    return out or "(top level)"
+
+
+_FIXES = {
+    "extra_forbidden": "unknown key; remove it or fix its spelling",
+    "missing": "required; add it",
+}
+
+
+_FIELD_PREFIX = re.compile(r"^([a-z_][a-z0-9_.]*): ")
+
+
+def _problem(err: dict[str, Any]) -> str:
+    where = _loc(err["loc"])
+    kind = err["type"]
+    if kind in _FIXES:
+        return f"{where}: {_FIXES[kind]}"
+    msg = err["msg"]
+    if msg.startswith("Value error, "):
+        msg = msg[len("Value error, ") :]
+    # A model-level check names the field it is about first ("azs: ..."): make that
+    # part of the path so every line starts with the full field path.
+    field = _FIELD_PREFIX.match(msg)
+    if field:
+        sub = field.group(1)
+        where = sub if not err["loc"] else f"{where}.{sub}"
+        msg = msg[field.end() :]
+    if kind.endswith("_type") or kind in ("string_pattern_mismatch",):
+        msg = f"{msg} (got {type(err.get('input')).__name__} {err.get('input')!r:.60})"
+    return f"{where}: {msg}"
+
+
+def parse(data: dict[str, Any], source: str = "<config>") -> Config:
+    """Validate a decoded config; raise ``ConfigError`` listing every problem."""
+    try:
+        return Config.model_validate(data)
+    except ValidationError as err:
+        raise ConfigError(source, [_problem(e) for e in err.errors()]) from None
+
+
+def load(path: str | Path) -> Config:
+    """Read and validate a TOML config file."""
+    source = str(path)
+    file = Path(path)
+    if not file.is_file():
+        raise ConfigError(source, ["file not found; set STACK_CONFIG to an existing file such as config/default.toml"])
+    size = file.stat().st_size
+    if size > MAX_CONFIG_BYTES:
+        raise ConfigError(source, [f"file is {size} bytes; a config is at most {MAX_CONFIG_BYTES} bytes, check the path"])
+    raw = file.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise ConfigError(source, [f"not UTF-8 text (byte {err.start}); a config is a TOML text file"]) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise ConfigError(source, [f"not valid TOML: {err}"]) from None
+    if not data:
+        raise ConfigError(source, ["file is empty; start from config/default.toml"])
+    return parse(data, source)

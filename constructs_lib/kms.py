@@ -1,0 +1,117 @@
+"""RegionalKey: the customer-managed KMS key each region's tiers encrypt with."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
+from cdktf_cdktf_provider_aws.data_aws_partition import DataAwsPartition
+from cdktf_cdktf_provider_aws.kms_alias import KmsAlias
+from cdktf_cdktf_provider_aws.kms_key import KmsKey
+from cdktf_cdktf_provider_aws.provider import AwsProvider
+from constructs import Construct
+
+from .guards import protect
+from .naming import Naming
+
+KEY_DELETION_WINDOW_DAYS = 30
+"""The longest window KMS allows: a key scheduled for deletion by mistake can be
+recovered for 30 days."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class RegionalKeyProps:
+    naming: Naming
+    """Names the alias ``alias/<project>-<env>-<region>``."""
+    service_principals: tuple[str, ...] = ()
+    """Extra AWS service principals (besides CloudWatch Logs of this region) that
+    may use the key directly, e.g. ``cloudwatch.amazonaws.com`` for alarms that
+    publish to an encrypted SNS topic. Default: none."""
+    prevent_destroy: bool = True
+    """Default: true; Terraform refuses to destroy the key (and the data it protects)."""
+
+
+class RegionalKey(Construct):
+    """A customer-managed, rotating KMS key for one region.
+
+    Creates: ``aws_kms_key`` (rotation on, 30-day deletion window, a key policy
+    that delegates to IAM in this account and lets this region's CloudWatch Logs
+    encrypt log groups of this account), ``aws_kms_alias``, and the
+    ``aws_caller_identity`` / ``aws_partition`` lookups other constructs reuse.
+
+    Example::
+
+        key = RegionalKey(stack, "key", provider=provider,
+                          props=RegionalKeyProps(naming=naming))
+        LogGroup(..., kms_key_id=key.arn)
+    """
+
+    def __init__(self, scope: Construct, id: str, *, provider: AwsProvider, props: RegionalKeyProps):
+        super().__init__(scope, id)
+        region = props.naming.region
+        self.identity = DataAwsCallerIdentity(self, "identity", provider=provider)
+        self.partition = DataAwsPartition(self, "partition", provider=provider)
+        account = self.identity.account_id
+        part = self.partition.partition
+        statements = [
+            {
+                "Sid": "AccountAdministersKeyThroughIam",
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:{part}:iam::{account}:root"},
+                "Action": "kms:*",
+                "Resource": "*",
+            },
+            {
+                # Logs must be named in the key policy: it does not use IAM delegation.
+                "Sid": "CloudWatchLogsOfThisAccount",
+                "Effect": "Allow",
+                "Principal": {"Service": f"logs.{region}.amazonaws.com"},
+                "Action": ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+                "Resource": "*",
+                "Condition": {
+                    "ArnLike": {"kms:EncryptionContext:aws:logs:arn": f"arn:{part}:logs:{region}:{account}:log-group:*"}
+                },
+            },
+        ]
+        if props.service_principals:
+            statements.append(
+                {
+                    "Sid": "AwsServicesOfThisAccount",
+                    "Effect": "Allow",
+                    "Principal": {"Service": sorted(props.service_principals)},
+                    "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
+                    "Resource": "*",
+                    "Condition": {"StringEquals": {"aws:SourceAccount": account}},
+                }
+            )
+        self.key = KmsKey(
+            self,
+            "key",
+            provider=provider,
+            description=f"{props.naming.prefix}: encrypts logs, volumes, databases and buckets of this region",
+            enable_key_rotation=True,
+            deletion_window_in_days=KEY_DELETION_WINDOW_DAYS,
+            policy=json.dumps({"Version": "2012-10-17", "Statement": statements}),
+            lifecycle=protect(props.prevent_destroy),
+            tags={"Name": props.naming.name("kms")},
+        )
+        self.alias = KmsAlias(
+            self, "alias", provider=provider, name=f"alias/{props.naming.prefix}", target_key_id=self.key.key_id
+        )
+
+    @property
+    def arn(self) -> str:
+        return self.key.arn
+
+    @property
+    def key_id(self) -> str:
+        return self.key.key_id
+
+    @property
+    def account_id(self) -> str:
+        return self.identity.account_id
+
+    @property
+    def partition_name(self) -> str:
+        return self.partition.partition

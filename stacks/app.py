@@ -1,0 +1,26 @@
+"""Build the whole cdktf App from a validated config."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cdktf import App
+
+from constructs_lib.config import Config
+
+from .regional import RegionalStack
+
+
+@dataclass
+class Product:
+    app: App
+    regional: dict[str, RegionalStack]
+
+
+def build_app(config: Config, *, outdir: str | None = None) -> Product:
+    """Create every stack for ``config``: the primary region first, then secondaries."""
+    app = App(outdir=outdir) if outdir else App()
+    regional: dict[str, RegionalStack] = {}
+    for region in [config.primary, *config.secondaries]:
+        regional[region.name] = RegionalStack(app, config=config, region=region)
+    return Product(app=app, regional=regional)

@@ -1,0 +1,99 @@
+"""What every stack of the product shares: provider pinning, backend, tags."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cdktf import LocalBackend, S3Backend, TerraformStack
+from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderDefaultTags
+from constructs import Construct, Node
+
+from constructs_lib.config import Config
+from constructs_lib.naming import default_tags
+from constructs_lib.regions import provider_alias
+
+AWS_PROVIDER_SOURCE = "hashicorp/aws"
+"""Full registry address: the bindings write the short ``aws``, which OpenTofu rejects."""
+AWS_PROVIDER_VERSION = "~> 5.100"
+"""Any 5.x from 5.100 on (the bindings are generated from 5.100.0)."""
+TERRAFORM_VERSION = ">= 1.10"
+"""S3-native state locking (``use_lockfile``) needs Terraform 1.10."""
+
+
+def logical_id(path: list[str]) -> str:
+    """Terraform address name of an element from its construct ids below the stack:
+    ``["network", "public-0"]`` -> ``network_public-0``."""
+    return "_".join(path)
+
+
+class ReadableStack(TerraformStack):
+    """A stack whose resource addresses are readable.
+
+    Resource addresses are the construct path below the stack joined by ``_``
+    (``aws_subnet.network_public-0``) instead of cdktf's default, which appends a
+    hash (``network_public-0_1A2B3C4D``): addresses stay short, readable and stable,
+    and a ``terraform state mv`` after a refactor is predictable.
+    """
+
+    def __init__(self, scope: Construct, id: str):
+        super().__init__(scope, id)
+        self._allocated: dict[str, str] = {}
+
+    def _allocate_logical_id(self, tf_element: Any) -> str:
+        node = tf_element if isinstance(tf_element, Node) else tf_element.node
+        scopes = node.scopes
+        below_stack = [c.node.id for c in scopes[scopes.index(self) + 1 :]]
+        name = logical_id(below_stack)
+        # Joining ids could in theory map two paths to one name; Terraform JSON would
+        # then merge them silently, so refuse instead.
+        full = node.path
+        if self._allocated.setdefault(name, full) != full:
+            raise ValueError(f"construct paths {self._allocated[name]} and {full} both map to Terraform name {name}; rename one")
+        return name
+
+
+class ProductStack(ReadableStack):
+    """A stack with the product's backend and provider pinning."""
+
+    def __init__(self, scope: Construct, id: str, *, config: Config):
+        super().__init__(scope, id)
+        self.config = config
+        if config.backend is not None:
+            b = config.backend
+            S3Backend(
+                self,
+                bucket=b.bucket,
+                key=f"{b.key_prefix}/{id}.tfstate",
+                region=b.region,
+                encrypt=True,
+            )
+            # cdktf 0.21's S3Backend predates use_lockfile (Terraform 1.10).
+            self.add_override("terraform.backend.s3.use_lockfile", b.use_lockfile)
+        else:
+            # A relative path keeps the synthesized JSON free of this machine's paths;
+            # Terraform runs in cdktf.out/stacks/<stack>, so state lands in the project root.
+            LocalBackend(self, path=f"../../../terraform.{id}.tfstate")
+        self.add_override("terraform.required_providers.aws.source", AWS_PROVIDER_SOURCE)
+        self.add_override("terraform.required_providers.aws.version", AWS_PROVIDER_VERSION)
+        self.add_override("terraform.required_version", TERRAFORM_VERSION)
+
+    def aws_provider(self, region: str, *, alias: str | None = None) -> AwsProvider:
+        """An AWS provider for ``region``, aliased by region, with the product's default tags."""
+        c = self.config
+        return AwsProvider(
+            self,
+            f"aws-{region}",
+            region=region,
+            alias=alias or provider_alias(region),
+            default_tags=[
+                AwsProviderDefaultTags(
+                    tags=default_tags(
+                        project=c.project,
+                        environment=c.environment,
+                        region=region,
+                        owner=c.owner,
+                        cost_center=c.cost_center,
+                    )
+                )
+            ],
+        )

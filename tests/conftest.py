@@ -1,0 +1,160 @@
+"""Shared fixtures: one synthesis per config per session, Terraform set up once."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+os.environ.setdefault("CHECKPOINT_DISABLE", "1")
+
+ROOT = Path(__file__).resolve().parent.parent
+CONFIG_DIR = ROOT / "config"
+
+Synth = dict[str, dict[str, Any]]
+"""Stack name -> parsed cdk.tf.json."""
+
+
+def read_synth(outdir: Path) -> Synth:
+    stacks = outdir / "stacks"
+    return {d.name: json.loads((d / "cdk.tf.json").read_text()) for d in sorted(stacks.iterdir())}
+
+
+class Synthesizer:
+    """Synthesizes a config into a temp dir once and remembers the result."""
+
+    def __init__(self, base: Path):
+        self.base = base
+        self.cache: dict[str, tuple[Path, Synth]] = {}
+
+    def __call__(self, config_path: str | Path) -> tuple[Path, Synth]:
+        key = str(Path(config_path).resolve())
+        if key not in self.cache:
+            from constructs_lib.config import load
+            from stacks.app import build_app
+
+            outdir = self.base / f"synth-{len(self.cache)}"
+            build_app(load(config_path), outdir=str(outdir)).app.synth()
+            self.cache[key] = (outdir, read_synth(outdir))
+        return self.cache[key]
+
+
+@pytest.fixture(scope="session")
+def synthesize(tmp_path_factory: pytest.TempPathFactory) -> Synthesizer:
+    return Synthesizer(tmp_path_factory.mktemp("synth"))
+
+
+@pytest.fixture(scope="session")
+def default_synth(synthesize: Synthesizer) -> Synth:
+    return synthesize(CONFIG_DIR / "default.toml")[1]
+
+
+@pytest.fixture(scope="session")
+def default_outdir(synthesize: Synthesizer) -> Path:
+    return synthesize(CONFIG_DIR / "default.toml")[0]
+
+
+# --- Terraform -----------------------------------------------------------------------
+
+PLUGIN_SEARCH_ROOTS = ("/opt", "/usr/local/share", "/usr/share", str(Path.home() / ".terraform.d"),
+                       str(Path.home() / ".local/share/terraform"))
+
+
+def find_plugin_mirror() -> Path | None:
+    """The directory holding ``registry.terraform.io/hashicorp/aws``: ``TF_PLUGIN_DIR``
+    if set, else the first one found under the usual roots."""
+    if os.environ.get("TF_PLUGIN_DIR"):
+        return Path(os.environ["TF_PLUGIN_DIR"])
+    for root in PLUGIN_SEARCH_ROOTS:
+        base = Path(root)
+        if not base.is_dir():
+            continue
+        for hit in base.glob("**/registry.terraform.io/hashicorp/aws"):
+            return hit.parent.parent.parent
+    return None
+
+
+class Terraform:
+    """Runs terraform with a CLI config that installs providers from the offline
+    mirror (when there is one) through a shared plugin cache."""
+
+    def __init__(self, binary: str, workdir: Path):
+        self.binary = binary
+        cache = workdir / "plugin-cache"
+        cache.mkdir(parents=True, exist_ok=True)
+        mirror = find_plugin_mirror()
+        rc = workdir / "terraformrc"
+        if mirror is not None:
+            rc.write_text(
+                "provider_installation {\n"
+                f'  filesystem_mirror {{\n    path = "{mirror}"\n    include = ["registry.terraform.io/hashicorp/*"]\n  }}\n'
+                '  direct {\n    exclude = ["registry.terraform.io/hashicorp/*"]\n  }\n}\n'
+                f'plugin_cache_dir = "{cache}"\n'
+            )
+        else:
+            rc.write_text(f'plugin_cache_dir = "{cache}"\n')
+        self.env = {**os.environ, "TF_CLI_CONFIG_FILE": str(rc), "CHECKPOINT_DISABLE": "1", "TF_IN_AUTOMATION": "1"}
+        self.initialized: set[Path] = set()
+
+    def run(self, cwd: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        proc = subprocess.run(
+            [self.binary, *args, "-no-color"], cwd=cwd, env=self.env, capture_output=True, text=True, timeout=900
+        )
+        if check and proc.returncode != 0:
+            raise AssertionError(f"terraform {' '.join(args)} in {cwd} failed:\n{proc.stdout}\n{proc.stderr}")
+        return proc
+
+    def init(self, cwd: Path) -> None:
+        if cwd not in self.initialized:
+            self.run(cwd, "init", "-backend=false", "-input=false")
+            self.initialized.add(cwd)
+
+    def validate(self, cwd: Path) -> None:
+        self.init(cwd)
+        self.run(cwd, "validate")
+
+
+@pytest.fixture(scope="session")
+def terraform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Terraform]:
+    binary = shutil.which("terraform")
+    if binary is None:
+        if os.environ.get("CI"):
+            pytest.fail("terraform is not installed, and CI must run terraform validate")
+        pytest.skip("terraform is not installed (CI installs it; see README)")
+    yield Terraform(binary, tmp_path_factory.mktemp("terraform"))
+
+
+# --- small stacks for construct unit tests --------------------------------------------
+
+@pytest.fixture(scope="session")
+def stack_factory() -> Callable[..., Any]:
+    """Make an empty stack with aliased providers for the given regions."""
+    from cdktf import App
+    from cdktf_cdktf_provider_aws.provider import AwsProvider
+
+    from stacks.common import ReadableStack
+
+    def make(*regions: str) -> tuple[Any, dict[str, Any]]:
+        app = App()
+        stack = ReadableStack(app, "test")
+        providers = {r: AwsProvider(stack, f"aws-{r}", region=r, alias=r.replace("-", "_")) for r in regions}
+        return stack, providers
+
+    return make
+
+
+def synth_json(stack: Any) -> dict[str, Any]:
+    from cdktf import Testing
+
+    return json.loads(Testing.synth(stack))
+
+
+def resources(doc: dict[str, Any], rtype: str) -> dict[str, dict[str, Any]]:
+    return doc.get("resource", {}).get(rtype, {})

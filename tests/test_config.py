@@ -1,0 +1,140 @@
+"""Config validation: every rule has a failing example whose message names the field."""
+
+from __future__ import annotations
+
+import copy
+import os
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from constructs_lib.config import ConfigError, NatMode, Role, load, parse
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT = tomllib.loads((ROOT / "config/default.toml").read_text())
+
+
+def test_default_config_is_the_reference_architecture() -> None:
+    c = load(ROOT / "config/default.toml")
+    assert [(r.name, r.role, r.vpc_cidr, r.az_count, r.nat) for r in c.regions] == [
+        ("us-east-1", Role.PRIMARY, "10.0.0.0/16", 3, NatMode.PER_AZ),
+        ("us-west-2", Role.SECONDARY, "10.1.0.0/16", 3, NatMode.PER_AZ),
+    ]
+    assert c.primary.zones == ("us-east-1a", "us-east-1b", "us-east-1c")
+    assert c.disposable is False
+
+
+def test_dev_config_is_cheap_and_disposable() -> None:
+    c = load(ROOT / "config/dev.toml")
+    assert {r.nat for r in c.regions} == {NatMode.SINGLE}
+    assert c.disposable is True
+    assert c.network.interface_endpoints == []
+
+
+def mutate(path: str, value: Any) -> dict[str, Any]:
+    """A copy of the default config with one key (dotted path, [i] for list items) set;
+    value ``DELETE`` removes it."""
+    data = copy.deepcopy(DEFAULT)
+    parts = path.replace("]", "").replace("[", ".").split(".")
+    node: Any = data
+    for part in parts[:-1]:
+        node = node[int(part)] if part.isdigit() else node.setdefault(part, {})
+    last = parts[-1]
+    if value is DELETE:
+        del node[last]
+    elif last.isdigit():
+        node[int(last)] = value
+    else:
+        node[last] = value
+    return data
+
+
+DELETE = object()
+
+BAD = [
+    # (id, key, value, field named in the message, words of the fix)
+    ("unknown-top-key", "regoins", [], "regoins", "unknown key"),
+    ("unknown-region-key", "regions[0].cidr", "10.0.0.0/16", "regions[0].cidr", "unknown key"),
+    ("missing-project", "project", DELETE, "project", "required"),
+    ("project-uppercase", "project", "WebApp", "project", "should match pattern"),
+    ("wrong-type-az-count", "regions[0].az_count", "three", "regions[0].az_count", "valid integer"),
+    ("az-count-too-small", "regions[0].az_count", 1, "regions[0].az_count", "greater than or equal to 2"),
+    ("az-count-too-big", "regions[0].az_count", 7, "regions[0].az_count", "less than or equal to 6"),
+    ("az-count-above-region", "regions[1].az_count", 5, "regions[1].az_count", "us-west-2 has 4 availability zones"),
+    ("bad-region", "regions[1].name", "us-west-9", "regions[1].name", "unknown region 'us-west-9'"),
+    ("bad-cidr", "regions[0].vpc_cidr", "10.0.0.0/33", "regions[0].vpc_cidr", "not a valid IPv4 network"),
+    ("cidr-host-bits", "regions[0].vpc_cidr", "10.0.0.1/16", "regions[0].vpc_cidr", "not a valid IPv4 network"),
+    ("public-cidr", "regions[0].vpc_cidr", "8.8.0.0/16", "regions[0].vpc_cidr", "RFC 1918"),
+    ("vpc-too-big", "regions[0].vpc_cidr", "10.0.0.0/8", "regions[0].vpc_cidr", "must be /16 to /20"),
+    ("overlap", "regions[1].vpc_cidr", "10.0.128.0/17", "regions", "overlaps"),
+    ("two-primaries", "regions[1].role", "primary", "regions", "exactly one region"),
+    ("no-primary", "regions[0].role", "secondary", "regions", "exactly one region"),
+    ("bad-role", "regions[0].role", "leader", "regions[0].role", "unknown role 'leader'"),
+    ("duplicate-region", "regions[1].name", "us-east-1", "regions", "more than once"),
+    ("bad-nat", "regions[0].nat", "none", "regions[0].nat", "unknown NAT mode"),
+    ("one-region", "regions", [DEFAULT["regions"][0]], "regions", "at least 2 items"),
+    ("azs-wrong-count", "regions[0].azs", ["us-east-1a"], "regions[0].azs", "lists 1 zones"),
+    ("azs-wrong-region", "regions[0].azs", ["us-west-2a", "us-west-2b", "us-west-2c"], "regions[0].azs", "not zones of us-east-1"),
+    ("subnet-outside-vpc", "regions[0].subnets",
+     {"public": ["10.0.0.0/24", "10.0.1.0/24", "10.9.2.0/24"], "private": ["10.0.16.0/20", "10.0.32.0/20", "10.0.48.0/20"],
+      "database": ["10.0.240.0/24", "10.0.241.0/24", "10.0.242.0/24"]}, "regions[0].subnets.public", "not inside vpc_cidr"),
+    ("subnets-overlap", "regions[0].subnets",
+     {"public": ["10.0.0.0/24", "10.0.1.0/24", "10.0.2.0/24"], "private": ["10.0.0.0/20", "10.0.32.0/20", "10.0.48.0/20"],
+      "database": ["10.0.240.0/24", "10.0.241.0/24", "10.0.242.0/24"]}, "regions[0].subnets", "overlaps"),
+    ("subnets-count", "regions[0].subnets",
+     {"public": ["10.0.0.0/24"], "private": ["10.0.16.0/20"], "database": ["10.0.240.0/24"]}, "regions[0].subnets.public", "one per AZ"),
+    ("retention", "network.flow_log_retention_days", 10, "network.flow_log_retention_days", "not a CloudWatch Logs retention"),
+    ("traffic-type", "network.flow_log_traffic_type", "SOME", "network.flow_log_traffic_type", "ALL, ACCEPT or REJECT"),
+    ("backend-missing-bucket", "backend", {"region": "us-east-1"}, "backend.bucket", "required"),
+    ("disposable-type", "disposable", "yes", "disposable", "valid boolean"),
+]
+
+
+@pytest.mark.parametrize(("key", "value", "field", "fix"), [b[1:] for b in BAD], ids=[b[0] for b in BAD])
+def test_bad_config_names_field_and_fix(key: str, value: Any, field: str, fix: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        parse(mutate(key, value), "bad.toml")
+    text = "\n".join(info.value.problems)
+    assert any(p.startswith(field) for p in info.value.problems), text
+    assert fix in text, text
+
+
+def test_every_problem_is_reported_at_once() -> None:
+    data = mutate("regions[0].az_count", 9)
+    data["regions"][1]["nat"] = "none"
+    with pytest.raises(ConfigError) as info:
+        parse(data, "bad.toml")
+    assert len(info.value.problems) == 2
+
+
+def run_main(config: Path, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "STACK_CONFIG": str(config)}
+    return subprocess.run([sys.executable, str(ROOT / "main.py")], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+FILES = [
+    ("missing-file", None, "file not found"),
+    ("empty", b"", "file is empty"),
+    ("not-toml", b"project = [unclosed\n", "not valid TOML"),
+    ("binary", bytes(range(256)) * 4, "not UTF-8"),
+    ("huge", b"# " + b"x" * 10_000_000 + b"\n", "at most 1000000 bytes"),
+    ("overlap", (ROOT / "config/default.toml").read_bytes().replace(b"10.1.0.0/16", b"10.0.0.0/16"), "overlaps"),
+]
+
+
+@pytest.mark.parametrize(("content", "message"), [f[1:] for f in FILES], ids=[f[0] for f in FILES])
+def test_main_exits_2_with_readable_message(tmp_path: Path, content: bytes | None, message: str) -> None:
+    config = tmp_path / "bad.toml"
+    if content is not None:
+        config.write_bytes(content)
+    proc = run_main(config, tmp_path)
+    assert proc.returncode == 2, proc.stderr
+    assert message in proc.stderr
+    assert str(config) in proc.stderr, "the message names the file"
+    assert "Traceback" not in proc.stderr + proc.stdout
+    assert not (tmp_path / "cdktf.out").exists(), "nothing is synthesized from a bad config"

@@ -1,0 +1,100 @@
+"""Whole stacks from the shipped configs: structure, snapshots, terraform validate."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from syrupy.extensions.json import JSONSnapshotExtension
+
+from tests.conftest import ROOT, Synth, resources
+
+EAST, WEST = "webapp-prod-us-east-1", "webapp-prod-us-west-2"
+
+
+def test_one_stack_per_region(default_synth: Synth) -> None:
+    assert set(default_synth) >= {EAST, WEST}
+
+
+@pytest.mark.parametrize(("stack", "vpc_cidr"), [(EAST, "10.0.0.0/16"), (WEST, "10.1.0.0/16")])
+def test_reference_network_per_region(default_synth: Synth, stack: str, vpc_cidr: str) -> None:
+    doc = default_synth[stack]
+    (vpc,) = resources(doc, "aws_vpc").values()
+    assert vpc["cidr_block"] == vpc_cidr
+    assert vpc["enable_dns_support"] is True and vpc["enable_dns_hostnames"] is True
+    assert len(resources(doc, "aws_subnet")) == 9
+    assert len(resources(doc, "aws_nat_gateway")) == 3
+
+
+@pytest.mark.parametrize("stack", [EAST, WEST])
+def test_provider_is_aliased_pinned_and_tags_everything(default_synth: Synth, stack: str) -> None:
+    doc = default_synth[stack]
+    region = stack.removeprefix("webapp-prod-")
+    (provider,) = doc["provider"]["aws"]
+    assert provider["alias"] == region.replace("-", "_") and provider["region"] == region
+    assert provider["default_tags"] == [{"tags": {
+        "Project": "webapp", "Environment": "prod", "Region": region, "ManagedBy": "cdktf",
+        "Owner": "platform-team", "CostCenter": "cc-1000"}}]
+    assert doc["terraform"]["required_providers"]["aws"] == {"source": "hashicorp/aws", "version": "~> 5.100"}
+    for block in ("resource", "data"):
+        for rtype, items in doc.get(block, {}).items():
+            for name, body in items.items():
+                if rtype == "terraform_remote_state":
+                    continue
+                assert body.get("provider") == f"aws.{provider['alias']}", f"{rtype}.{name}"
+
+
+@pytest.mark.parametrize("stack", [EAST, WEST])
+def test_outputs_are_described(default_synth: Synth, stack: str) -> None:
+    outputs = default_synth[stack]["output"]
+    assert {"vpc_id", "public_subnet_ids", "private_subnet_ids", "database_subnet_ids"} <= set(outputs)
+    for name, output in outputs.items():
+        assert output.get("description") or name.startswith("cross-stack-output-"), name
+
+
+def test_local_backend_has_no_machine_paths(default_synth: Synth) -> None:
+    for name, doc in default_synth.items():
+        assert doc["terraform"]["backend"] == {"local": {"path": f"../../../terraform.{name}.tfstate"}}
+        assert str(ROOT) not in json.dumps(doc)
+        assert "/tmp" not in json.dumps(doc)
+
+
+def test_s3_backend_per_stack(synthesize: Any, tmp_path: Path) -> None:
+    text = (ROOT / "config/default.toml").read_text()
+    config = tmp_path / "s3.toml"
+    config.write_text(text.replace("[network]", '[backend]\nbucket = "acme-tf-state"\nregion = "us-east-1"\n\n[network]'))
+    _, docs = synthesize(config)
+    for name, doc in docs.items():
+        assert doc["terraform"]["backend"] == {"s3": {
+            "bucket": "acme-tf-state", "key": f"multi-region-web/{name}.tfstate", "region": "us-east-1",
+            "encrypt": True, "use_lockfile": True}}
+
+
+@pytest.mark.parametrize("stack", [EAST, WEST])
+def test_snapshot(default_synth: Synth, stack: str, snapshot: Any) -> None:
+    assert default_synth[stack] == snapshot(extension_class=JSONSnapshotExtension)
+
+
+@pytest.mark.parametrize("stack", [EAST, WEST])
+def test_terraform_validate(default_outdir: Path, terraform: Any, stack: str) -> None:
+    terraform.validate(default_outdir / "stacks" / stack)
+
+
+def test_main_synthesizes_dev_profile(tmp_path: Path) -> None:
+    """The real entry point, as the README and cdktf.json run it, on the cheap profile."""
+    env = {**os.environ, "STACK_CONFIG": str(ROOT / "config/dev.toml"), "CDKTF_OUTDIR": str(tmp_path / "out")}
+    proc = subprocess.run([sys.executable, str(ROOT / "main.py")], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    stacks = tmp_path / "out" / "stacks"
+    assert sorted(p.name for p in stacks.iterdir()) == ["webapp-dev-us-east-1", "webapp-dev-us-west-2"]
+    east = json.loads((stacks / "webapp-dev-us-east-1" / "cdk.tf.json").read_text())
+    assert len(resources(east, "aws_nat_gateway")) == 1
+    assert len(resources(east, "aws_subnet")) == 6
+    assert "prevent_destroy" not in json.dumps(east)
+    assert "Node 20 is end-of-life" not in proc.stdout + proc.stderr
