@@ -221,6 +221,87 @@ class NetworkConfig(Strict):
         return value
 
 
+INSTANCE_TYPE_PATTERN = r"^[a-z][a-z0-9-]*\.[a-z0-9]+$"
+
+
+def _check_ssh_cidr(value: str) -> str:
+    net = ipaddress.IPv4Network(_check_cidr(value))
+    if net.prefixlen == 0:
+        raise ValueError(f"'{value}' opens SSH to the whole internet; give your office or VPN range, or leave the list empty to use SSM Session Manager")
+    return value
+
+
+class BastionConfig(Strict):
+    enabled: bool = True
+    """Default: one bastion per region in a public subnet."""
+    instance_type: str = Field(default="t3.micro", pattern=INSTANCE_TYPE_PATTERN)
+    allowed_ssh_cidrs: list[str] = Field(default_factory=list)
+    """Default: empty, no SSH rule at all (SSM Session Manager only)."""
+    key_name: str | None = None
+    """EC2 key pair for SSH. Default: none."""
+
+    @field_validator("allowed_ssh_cidrs")
+    @classmethod
+    def _cidrs(cls, values: list[str]) -> list[str]:
+        return [_check_ssh_cidr(v) for v in values]
+
+
+class LambdaConfig(Strict):
+    reserved_concurrency: int = Field(default=5, ge=1, le=1000)
+    memory_mb: int = Field(default=256, ge=128, le=10240)
+    timeout_seconds: int = Field(default=30, ge=1, le=900)
+
+
+class AppConfig(Strict):
+    instance_types: list[Annotated[str, Field(pattern=INSTANCE_TYPE_PATTERN)]] = Field(
+        default_factory=lambda: ["t3.small"], min_length=1)
+    """Default: ["t3.small"]. More than one makes a mixed-instances ASG."""
+    min_size: int = Field(default=3, ge=0)
+    desired_capacity: int = Field(default=3, ge=0)
+    max_size: int = Field(default=9, ge=1)
+    app_port: int = Field(default=8080, ge=1, le=65535)
+    health_check_path: str = Field(default="/health", pattern=r"^/[A-Za-z0-9._~/-]*$")
+    health_check_grace_seconds: int = Field(default=300, ge=0, le=7200)
+    cpu_high_percent: float = Field(default=80.0, gt=0, le=100)
+    cpu_low_percent: float = Field(default=20.0, ge=0, lt=100)
+    ami_id: str | None = Field(default=None, pattern=r"^ami-[0-9a-f]{8,17}$")
+    """Default: the latest Amazon Linux 2023 AMI of each region (public SSM parameter)."""
+    alb_deletion_protection: bool = True
+    certificate_arns: dict[str, str] = Field(default_factory=dict)
+    """ACM certificate per region name for an HTTPS listener. Default: none."""
+    log_retention_days: int = 365
+    bastion: BastionConfig = Field(default_factory=BastionConfig)
+    function: LambdaConfig = Field(default_factory=LambdaConfig)
+
+    @field_validator("cpu_high_percent", "cpu_low_percent", mode="before")
+    @classmethod
+    def _number(cls, value: Any) -> Any:
+        return float(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+    @field_validator("log_retention_days")
+    @classmethod
+    def _retention(cls, value: int) -> int:
+        if value not in LOG_RETENTION_DAYS:
+            raise ValueError(f"{value} is not a CloudWatch Logs retention; use one of {LOG_RETENTION_DAYS}")
+        return value
+
+    @model_validator(mode="after")
+    def _sizes(self) -> AppConfig:
+        if not self.min_size <= self.desired_capacity <= self.max_size:
+            raise ValueError(
+                f"min_size: need min_size <= desired_capacity <= max_size, got {self.min_size} / "
+                f"{self.desired_capacity} / {self.max_size}; adjust them")
+        if not self.cpu_low_percent < self.cpu_high_percent:
+            raise ValueError(
+                f"cpu_low_percent: {self.cpu_low_percent:g} must be below cpu_high_percent "
+                f"{self.cpu_high_percent:g}, or the fleet would scale in and out at once")
+        for region, arn in self.certificate_arns.items():
+            if not re.fullmatch(rf"arn:aws[a-z-]*:acm:{re.escape(region)}:\d{{12}}:certificate/[0-9a-f-]+", arn):
+                raise ValueError(f"certificate_arns: '{arn}' is not an ACM certificate ARN in {region}; "
+                                 "an ALB needs a certificate from its own region")
+        return self
+
+
 class BackendConfig(Strict):
     """An S3 backend per stack (state key ``<key_prefix>/<stack>.tfstate``)."""
 
@@ -251,6 +332,7 @@ class Config(Strict):
     regions: list[RegionConfig] = Field(min_length=2)
     """Exactly one primary; the others are secondaries."""
     network: NetworkConfig = Field(default_factory=NetworkConfig)
+    app: AppConfig = Field(default_factory=AppConfig)
     backend: BackendConfig | None = None
     """Default: local state files beside the project."""
 
@@ -270,6 +352,9 @@ class Config(Strict):
                         f"regions: vpc_cidr {a.vpc_cidr} ({a.name}) overlaps {b.vpc_cidr} ({b.name}); "
                         "give each region its own range (e.g. 10.0.0.0/16 and 10.1.0.0/16) so they can be peered"
                     )
+        unknown = sorted(set(self.app.certificate_arns) - set(names))
+        if unknown:
+            raise ValueError(f"app.certificate_arns: {unknown} are not configured regions; use one of {names}")
         return self
 
     @property

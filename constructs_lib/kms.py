@@ -73,16 +73,32 @@ class RegionalKey(Construct):
                     "ArnLike": {"kms:EncryptionContext:aws:logs:arn": f"arn:{part}:logs:{region}:{account}:log-group:*"}
                 },
             },
+            {
+                # Auto Scaling launches instances with volumes encrypted by this key
+                # through its service-linked role, which IAM policies cannot grant to.
+                # Matched by ARN condition so the policy is valid before the role exists.
+                "Sid": "AutoScalingServiceLinkedRoleUsesKey",
+                "Effect": "Allow",
+                "Principal": {"AWS": "*"},
+                "Action": ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey",
+                           "kms:CreateGrant"],
+                "Resource": "*",
+                "Condition": {
+                    "StringEquals": {"aws:PrincipalAccount": account},
+                    "ArnEquals": {"aws:PrincipalArn": f"arn:{part}:iam::{account}:role/aws-service-role/"
+                                  "autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling"},
+                },
+            },
         ]
         if props.service_principals:
+            # e.g. CloudWatch alarms publishing to an SNS topic encrypted with this key.
             statements.append(
                 {
-                    "Sid": "AwsServicesOfThisAccount",
+                    "Sid": "AwsServicesPublishEncrypted",
                     "Effect": "Allow",
                     "Principal": {"Service": sorted(props.service_principals)},
                     "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
                     "Resource": "*",
-                    "Condition": {"StringEquals": {"aws:SourceAccount": account}},
                 }
             )
         self.key = KmsKey(

@@ -20,7 +20,8 @@ class Product:
 def build_app(config: Config, *, outdir: str | None = None) -> Product:
     """Create every stack for ``config``: the primary region first, then secondaries."""
     app = App(outdir=outdir) if outdir else App()
-    regional: dict[str, RegionalStack] = {}
-    for region in [config.primary, *config.secondaries]:
-        regional[region.name] = RegionalStack(app, config=config, region=region)
+    primary = RegionalStack(app, config=config, region=config.primary)
+    regional: dict[str, RegionalStack] = {config.primary.name: primary}
+    for region in config.secondaries:
+        regional[region.name] = RegionalStack(app, config=config, region=region, primary=primary)
     return Product(app=app, regional=regional)

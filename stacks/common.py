@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from cdktf import LocalBackend, S3Backend, TerraformStack
@@ -20,10 +21,14 @@ TERRAFORM_VERSION = ">= 1.10"
 """S3-native state locking (``use_lockfile``) needs Terraform 1.10."""
 
 
+_NOT_IN_NAME = re.compile(r"[^A-Za-z0-9_-]")
+
+
 def logical_id(path: list[str]) -> str:
     """Terraform address name of an element from its construct ids below the stack:
-    ``["network", "public-0"]`` -> ``network_public-0``."""
-    return "_".join(path)
+    ``["network", "public-0"]`` -> ``network_public-0``. Characters Terraform does not
+    allow in names are dropped (cdktf's cross-stack outputs have dots in their ids)."""
+    return _NOT_IN_NAME.sub("", "_".join(path))
 
 
 class ReadableStack(TerraformStack):

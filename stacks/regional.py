@@ -5,10 +5,12 @@ from __future__ import annotations
 from cdktf import TerraformOutput
 from constructs import Construct
 
+from constructs_lib.app_tier import AppTier, AppTierProps, BastionProps, LambdaProps
 from constructs_lib.config import Config, RegionConfig
 from constructs_lib.kms import RegionalKey, RegionalKeyProps
-from constructs_lib.naming import Naming
+from constructs_lib.naming import Naming, default_tags
 from constructs_lib.network import NatStrategy, RegionalNetwork, RegionalNetworkProps
+from constructs_lib.origin_secret import OriginSecret, OriginSecretProps
 
 from .common import ProductStack
 
@@ -18,9 +20,13 @@ def regional_stack_name(config: Config, region: RegionConfig) -> str:
 
 
 class RegionalStack(ProductStack):
-    """One region: KMS key, network (and the tiers built on it)."""
+    """One region: KMS key, network, app tier (and the tiers built on it).
 
-    def __init__(self, scope: Construct, *, config: Config, region: RegionConfig):
+    The primary region's stack also holds the CloudFront origin secret; the other
+    regions read it through a cross-stack reference (``primary``)."""
+
+    def __init__(self, scope: Construct, *, config: Config, region: RegionConfig,
+                 primary: RegionalStack | None = None):
         super().__init__(scope, regional_stack_name(config, region), config=config)
         self.region = region
         self.provider = self.aws_provider(region.name)
@@ -32,7 +38,11 @@ class RegionalStack(ProductStack):
             self,
             "key",
             provider=self.provider,
-            props=RegionalKeyProps(naming=naming, prevent_destroy=stateful),
+            props=RegionalKeyProps(
+                naming=naming, prevent_destroy=stateful,
+                # CloudWatch alarms publish to the SNS topic encrypted with this key.
+                service_principals=("cloudwatch.amazonaws.com",),
+            ),
         )
         self.network = RegionalNetwork(
             self,
@@ -51,6 +61,57 @@ class RegionalStack(ProductStack):
             ),
         )
 
+        if primary is None:
+            self.origin_secret: OriginSecret | None = OriginSecret(
+                self, "origin-secret", provider=self.provider, key=self.key,
+                props=OriginSecretProps(naming=naming, recovery_window_days=30 if stateful else 0),
+            )
+            secret_value = self.origin_secret.value
+        else:
+            self.origin_secret = None
+            secret_value = primary.origin_secret_value
+        self.origin_secret_value = secret_value
+
+        app = config.app
+        self.app = AppTier(
+            self,
+            "app",
+            provider=self.provider,
+            network=self.network,
+            key=self.key,
+            props=AppTierProps(
+                naming=naming,
+                origin_secret=secret_value,
+                tags=default_tags(project=config.project, environment=config.environment, region=region.name,
+                                  owner=config.owner, cost_center=config.cost_center),
+                instance_types=tuple(app.instance_types),
+                min_size=app.min_size,
+                desired_capacity=app.desired_capacity,
+                max_size=app.max_size,
+                app_port=app.app_port,
+                health_check_path=app.health_check_path,
+                health_check_grace_seconds=app.health_check_grace_seconds,
+                cpu_high_percent=app.cpu_high_percent,
+                cpu_low_percent=app.cpu_low_percent,
+                ami_id=app.ami_id,
+                alb_deletion_protection=app.alb_deletion_protection,
+                certificate_arn=app.certificate_arns.get(region.name),
+                bastion=BastionProps(
+                    instance_type=app.bastion.instance_type,
+                    allowed_ssh_cidrs=tuple(app.bastion.allowed_ssh_cidrs),
+                    key_name=app.bastion.key_name,
+                ) if app.bastion.enabled else None,
+                function=LambdaProps(
+                    reserved_concurrency=app.function.reserved_concurrency,
+                    memory_mb=app.function.memory_mb,
+                    timeout_seconds=app.function.timeout_seconds,
+                    log_retention_days=app.log_retention_days,
+                ),
+                log_retention_days=app.log_retention_days,
+                stateful=stateful,
+            ),
+        )
+
         TerraformOutput(self, "vpc_id", value=self.network.vpc_id, description=f"VPC id in {region.name}")
         TerraformOutput(
             self, "public_subnet_ids", value=self.network.public_subnet_ids, description="Public subnets, one per AZ"
@@ -62,3 +123,19 @@ class RegionalStack(ProductStack):
             self, "database_subnet_ids", value=self.network.database_subnet_ids, description="Database subnets, one per AZ"
         )
         TerraformOutput(self, "kms_key_arn", value=self.key.arn, description=f"Customer-managed KMS key of {region.name}")
+
+        a = self.app
+        for name, value, description in (
+            ("alb_dns_name", a.alb_dns_name, "DNS name of the regional ALB (answers only CloudFront)"),
+            ("alb_zone_id", a.alb_zone_id, "Route 53 zone id of the ALB, for alias records"),
+            ("alb_arn", a.alb_arn, "ARN of the regional ALB"),
+            ("target_group_arn", a.target_group_arn, "ARN of the app target group"),
+            ("asg_name", a.asg_name, "Name of the app Auto Scaling group"),
+            ("sns_topic_arn", a.sns_topic_arn, "SNS topic every alarm of this region notifies"),
+            ("app_bucket_name", a.app_bucket_name, "Application bucket (object creation triggers the Lambda)"),
+            ("log_bucket_name", a.log_bucket_name, "ALB and S3 access log bucket"),
+        ):
+            TerraformOutput(self, name, value=value, description=description)
+        if a.bastion_id is not None:
+            TerraformOutput(self, "bastion_id", value=a.bastion_id,
+                            description="Bastion instance id (aws ssm start-session --target <id>)")

@@ -91,6 +91,22 @@ BAD = [
     ("traffic-type", "network.flow_log_traffic_type", "SOME", "network.flow_log_traffic_type", "ALL, ACCEPT or REJECT"),
     ("backend-missing-bucket", "backend", {"region": "us-east-1"}, "backend.bucket", "required"),
     ("disposable-type", "disposable", "yes", "disposable", "valid boolean"),
+    ("asg-min-above-max", "app", {"min_size": 6, "desired_capacity": 6, "max_size": 5}, "app.min_size", "min_size <= desired_capacity <= max_size"),
+    ("asg-desired-below-min", "app", {"min_size": 3, "desired_capacity": 2}, "app.min_size", "got 3 / 2 / 9"),
+    ("cpu-threshold-120", "app", {"cpu_high_percent": 120}, "app.cpu_high_percent", "less than or equal to 100"),
+    ("cpu-low-above-high", "app", {"cpu_low_percent": 85}, "app.cpu_low_percent", "must be below cpu_high_percent"),
+    ("ssh-cidr-malformed", "app", {"bastion": {"allowed_ssh_cidrs": ["203.0.113.0/33"]}}, "app.bastion.allowed_ssh_cidrs", "not a valid IPv4 network"),
+    ("ssh-open-to-world", "app", {"bastion": {"allowed_ssh_cidrs": ["0.0.0.0/0"]}}, "app.bastion.allowed_ssh_cidrs", "whole internet"),
+    ("no-instance-types", "app", {"instance_types": []}, "app.instance_types", "at least 1 item"),
+    ("bad-instance-type", "app", {"instance_types": ["big"]}, "app.instance_types[0]", "should match pattern"),
+    ("bad-port", "app", {"app_port": 70000}, "app.app_port", "less than or equal to 65535"),
+    ("bad-health-path", "app", {"health_check_path": "health"}, "app.health_check_path", "should match pattern"),
+    ("bad-ami", "app", {"ami_id": "ami-xyz"}, "app.ami_id", "should match pattern"),
+    ("cert-wrong-region", "app", {"certificate_arns": {"us-west-2": "arn:aws:acm:us-east-1:123456789012:certificate/abc-1"}},
+     "app.certificate_arns", "not an ACM certificate ARN in us-west-2"),
+    ("cert-unknown-region", "app", {"certificate_arns": {"eu-west-1": "arn:aws:acm:eu-west-1:123456789012:certificate/abc-1"}},
+     "app.certificate_arns", "not configured regions"),
+    ("lambda-concurrency", "app", {"function": {"reserved_concurrency": 0}}, "app.function.reserved_concurrency", "greater than or equal to 1"),
 ]
 
 
@@ -101,6 +117,11 @@ def test_bad_config_names_field_and_fix(key: str, value: Any, field: str, fix: s
     text = "\n".join(info.value.problems)
     assert any(p.startswith(field) for p in info.value.problems), text
     assert fix in text, text
+
+
+def test_asg_sizes_of_the_second_reference_are_expressible() -> None:
+    c = parse(mutate("app", {"min_size": 2, "desired_capacity": 2, "max_size": 5}))
+    assert (c.app.min_size, c.app.desired_capacity, c.app.max_size) == (2, 2, 5)
 
 
 def test_every_problem_is_reported_at_once() -> None:

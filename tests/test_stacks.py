@@ -98,3 +98,21 @@ def test_main_synthesizes_dev_profile(tmp_path: Path) -> None:
     assert len(resources(east, "aws_subnet")) == 6
     assert "prevent_destroy" not in json.dumps(east)
     assert "Node 20 is end-of-life" not in proc.stdout + proc.stderr
+
+
+def test_secondary_reads_the_origin_secret_from_the_primary(default_synth: Synth) -> None:
+    east, west = default_synth[EAST], default_synth[WEST]
+    assert "aws_secretsmanager_secret" in east["resource"] and "aws_secretsmanager_secret" not in west["resource"]
+    (rule,) = resources(west, "aws_lb_listener_rule").values()
+    value = rule["condition"][0]["http_header"]["values"][0]
+    assert value.startswith(f"${{data.terraform_remote_state.cross-stack-reference-input-{EAST}.outputs.")
+    output = value.split(".outputs.")[1].rstrip("}")
+    assert east["output"][output]["sensitive"] is True
+    assert east["output"][output]["value"] == "${aws_secretsmanager_secret_version.origin-secret_value.secret_string}"
+
+
+@pytest.mark.parametrize("stack", [EAST, WEST])
+def test_app_outputs_published(default_synth: Synth, stack: str) -> None:
+    outputs = default_synth[stack]["output"]
+    assert {"alb_dns_name", "alb_zone_id", "alb_arn", "target_group_arn", "asg_name", "sns_topic_arn",
+            "app_bucket_name", "log_bucket_name", "bastion_id"} <= set(outputs)

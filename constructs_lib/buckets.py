@@ -1,0 +1,173 @@
+"""SecureBucket: an S3 bucket with the baseline every bucket of the product needs."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from cdktf_cdktf_provider_aws.provider import AwsProvider
+from cdktf_cdktf_provider_aws.s3_bucket import S3Bucket
+from cdktf_cdktf_provider_aws.s3_bucket_lifecycle_configuration import (
+    S3BucketLifecycleConfiguration,
+    S3BucketLifecycleConfigurationRule,
+    S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload,
+    S3BucketLifecycleConfigurationRuleExpiration,
+    S3BucketLifecycleConfigurationRuleFilter,
+    S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration,
+    S3BucketLifecycleConfigurationRuleTransition,
+)
+from cdktf_cdktf_provider_aws.s3_bucket_logging import S3BucketLoggingA
+from cdktf_cdktf_provider_aws.s3_bucket_ownership_controls import (
+    S3BucketOwnershipControls,
+    S3BucketOwnershipControlsRule,
+)
+from cdktf_cdktf_provider_aws.s3_bucket_policy import S3BucketPolicy
+from cdktf_cdktf_provider_aws.s3_bucket_public_access_block import S3BucketPublicAccessBlock
+from cdktf_cdktf_provider_aws.s3_bucket_server_side_encryption_configuration import (
+    S3BucketServerSideEncryptionConfigurationA,
+    S3BucketServerSideEncryptionConfigurationRuleA,
+    S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA,
+)
+from cdktf_cdktf_provider_aws.s3_bucket_versioning import (
+    S3BucketVersioningA,
+    S3BucketVersioningVersioningConfiguration,
+)
+from constructs import Construct
+
+from .guards import protect
+
+
+@dataclass(frozen=True, kw_only=True)
+class Transition:
+    days: int
+    storage_class: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class SecureBucketProps:
+    name: str
+    """Globally unique bucket name. Required."""
+    kms_key_arn: str | None = None
+    """Default: None, SSE-S3 (AES256). Log targets of ALB access logs and S3 server
+    access logs must use SSE-S3; every bucket holding application data passes a key."""
+    access_log_bucket: str | None = None
+    """Bucket (name) receiving this bucket's S3 server access logs. Default: none
+    (only for buckets that are themselves log targets)."""
+    access_log_prefix: str = ""
+    transitions: tuple[Transition, ...] = ()
+    """Storage class transitions of current objects. Default: none."""
+    expire_days: int | None = None
+    """Days after which current objects expire. Default: never."""
+    noncurrent_expire_days: int = 90
+    """Days a replaced version is kept. Default: 90."""
+    policy_statements: tuple[dict[str, Any], ...] = ()
+    """Extra bucket policy statements (e.g. log delivery); a TLS-only deny is always added."""
+    stateful: bool = True
+    """Default: true, ``prevent_destroy``; false only in disposable environments."""
+    force_destroy: bool = False
+    """Default: false; true lets ``destroy`` empty the bucket (disposable environments)."""
+    tags: dict[str, str] = field(default_factory=dict)
+
+
+class SecureBucket(Construct):
+    """A private, versioned, encrypted bucket that only accepts TLS.
+
+    Creates: ``aws_s3_bucket``, ``aws_s3_bucket_ownership_controls`` (owner enforced,
+    no ACLs), ``aws_s3_bucket_public_access_block`` (all four on),
+    ``aws_s3_bucket_versioning``, ``aws_s3_bucket_server_side_encryption_configuration``
+    (KMS with bucket key, or SSE-S3), ``aws_s3_bucket_lifecycle_configuration``,
+    ``aws_s3_bucket_logging`` when a log bucket is given, and ``aws_s3_bucket_policy``
+    denying any request without TLS (plus the given statements).
+
+    Example::
+
+        logs = SecureBucket(self, "logs", provider=provider,
+                            props=SecureBucketProps(name=f"{prefix}-logs-{account}", expire_days=90))
+        logs.bucket_name
+    """
+
+    def __init__(self, scope: Construct, id: str, *, provider: AwsProvider, props: SecureBucketProps):
+        super().__init__(scope, id)
+        self.bucket = S3Bucket(
+            self,
+            "bucket",
+            provider=provider,
+            bucket=props.name,
+            force_destroy=props.force_destroy,
+            lifecycle=protect(props.stateful),
+            tags=props.tags or None,
+        )
+        b = self.bucket.id
+        S3BucketOwnershipControls(
+            self, "ownership", provider=provider, bucket=b,
+            rule=S3BucketOwnershipControlsRule(object_ownership="BucketOwnerEnforced"),
+        )
+        self.public_access_block = S3BucketPublicAccessBlock(
+            self, "public-access-block", provider=provider, bucket=b,
+            block_public_acls=True, block_public_policy=True, ignore_public_acls=True, restrict_public_buckets=True,
+        )
+        self.versioning = S3BucketVersioningA(
+            self, "versioning", provider=provider, bucket=b,
+            versioning_configuration=S3BucketVersioningVersioningConfiguration(status="Enabled"),
+        )
+        if props.kms_key_arn:
+            default = S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA(
+                sse_algorithm="aws:kms", kms_master_key_id=props.kms_key_arn
+            )
+        else:
+            default = S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA(sse_algorithm="AES256")
+        S3BucketServerSideEncryptionConfigurationA(
+            self, "encryption", provider=provider, bucket=b,
+            rule=[S3BucketServerSideEncryptionConfigurationRuleA(
+                apply_server_side_encryption_by_default=default, bucket_key_enabled=bool(props.kms_key_arn)
+            )],
+        )
+        S3BucketLifecycleConfiguration(
+            self, "lifecycle", provider=provider, bucket=b,
+            rule=[S3BucketLifecycleConfigurationRule(
+                id="retention",
+                status="Enabled",
+                filter=[S3BucketLifecycleConfigurationRuleFilter(prefix="")],
+                transition=[S3BucketLifecycleConfigurationRuleTransition(days=t.days, storage_class=t.storage_class)
+                            for t in props.transitions] or None,
+                expiration=[S3BucketLifecycleConfigurationRuleExpiration(days=props.expire_days)]
+                if props.expire_days else None,
+                noncurrent_version_expiration=[S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration(
+                    noncurrent_days=props.noncurrent_expire_days)],
+                abort_incomplete_multipart_upload=[S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload(
+                    days_after_initiation=7)],
+            )],
+            depends_on=[self.versioning],
+        )
+        if props.access_log_bucket:
+            S3BucketLoggingA(
+                self, "logging", provider=provider, bucket=b,
+                target_bucket=props.access_log_bucket, target_prefix=props.access_log_prefix,
+            )
+        statements = [
+            {
+                "Sid": "DenyInsecureTransport",
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": "s3:*",
+                "Resource": [self.bucket.arn, f"{self.bucket.arn}/*"],
+                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+            },
+            *props.policy_statements,
+        ]
+        # The policy waits for the public access block so that a statement for a
+        # service principal is never evaluated against a bucket still open.
+        self.policy = S3BucketPolicy(
+            self, "policy", provider=provider, bucket=b,
+            policy=json.dumps({"Version": "2012-10-17", "Statement": statements}),
+            depends_on=[self.public_access_block],
+        )
+
+    @property
+    def bucket_name(self) -> str:
+        return self.bucket.id
+
+    @property
+    def arn(self) -> str:
+        return self.bucket.arn
