@@ -302,6 +302,82 @@ class AppConfig(Strict):
         return self
 
 
+class Engine(StrEnum):
+    POSTGRES = "postgres"
+    MYSQL = "mysql"
+
+
+ENGINE_VERSIONS = {
+    Engine.POSTGRES: (re.compile(r"^(1[3-7])(\.\d+)?$"), "16", "a PostgreSQL major 13..17, optionally with a minor: 16 or 16.4"),
+    Engine.MYSQL: (re.compile(r"^8\.(0|4)(\.\d+)?$"), "8.0", "a MySQL 8.0 or 8.4 version: 8.0 or 8.0.39"),
+}
+"""Accepted versions per engine, the default, and how to write one."""
+
+
+class BackupConfig(Strict):
+    schedule: str = Field(default="cron(0 5 * * ? *)", pattern=r"^cron\(.+\)$")
+    """Default: daily at 05:00 UTC."""
+    retention_days: int = Field(default=35, ge=1, le=36500)
+    """Days a recovery point is kept, in the primary vault and in every copy. Default: 35."""
+    admin_role_name: str = Field(default="BackupAdmin", pattern=r"^[\w+=,.@-]{1,64}$")
+    """The only IAM role that may delete recovery points (vault access policy). Default: BackupAdmin."""
+
+
+class DatabaseConfig(Strict):
+    engine: Engine = Engine.POSTGRES
+    """postgres (default) or mysql."""
+    engine_version: str | None = None
+    """Default: 16 for postgres, 8.0 for mysql (minor upgrades automatic)."""
+    instance_class: str = Field(default="db.r6g.large", pattern=r"^db\.[a-z0-9]+\.[a-z0-9]+$")
+    replica_instance_class: str | None = Field(default=None, pattern=r"^db\.[a-z0-9]+\.[a-z0-9]+$")
+    """Default: same as instance_class, so a promoted replica carries the full load."""
+    allocated_storage_gb: int = Field(default=100, ge=20, le=65536)
+    max_allocated_storage_gb: int = Field(default=500, ge=20, le=65536)
+    """Storage autoscaling ceiling; must be >= allocated_storage_gb."""
+    backup_retention_days: int = Field(default=7, ge=1, le=35)
+    port: int | None = Field(default=None, ge=1150, le=65535)
+    """Default: 5432 for postgres, 3306 for mysql."""
+    multi_az: bool = True
+    replica_multi_az: bool | None = None
+    """Default: same as multi_az."""
+    deletion_protection: bool = True
+    performance_insights: bool = True
+    """Default: on (encrypted with the region key). Off for classes without it (db.t4g.micro)."""
+    db_name: str = Field(default="app", pattern=r"^[A-Za-z][A-Za-z0-9_]{0,62}$")
+    username: str = Field(default="app_admin", pattern=r"^[A-Za-z][A-Za-z0-9_]{0,15}$")
+    """Master user name; its password is generated and kept by RDS in Secrets Manager."""
+    backup: BackupConfig = Field(default_factory=BackupConfig)
+
+    @field_validator("engine", mode="before")
+    @classmethod
+    def _engine(cls, value: Any) -> Any:
+        allowed = [e.value for e in Engine]
+        if isinstance(value, str) and value not in allowed:
+            raise ValueError(f"unknown engine '{value}'; use one of: {', '.join(allowed)}")
+        return Engine(value) if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> DatabaseConfig:
+        pattern, _, how = ENGINE_VERSIONS[self.engine]
+        if self.engine_version is not None and not pattern.match(self.engine_version):
+            raise ValueError(f"engine_version: '{self.engine_version}' is not a {self.engine.value} version; use {how}")
+        if self.max_allocated_storage_gb < self.allocated_storage_gb:
+            raise ValueError(
+                f"max_allocated_storage_gb: {self.max_allocated_storage_gb} is below allocated_storage_gb "
+                f"{self.allocated_storage_gb}; raise it (storage autoscaling needs room to grow)")
+        if self.username.lower() in ("admin", "root", "postgres", "rdsadmin", "mysql"):
+            raise ValueError(f"username: '{self.username}' is reserved by the engine; pick another, e.g. app_admin")
+        return self
+
+    @property
+    def version(self) -> str:
+        return self.engine_version or ENGINE_VERSIONS[self.engine][1]
+
+    @property
+    def effective_port(self) -> int:
+        return self.port or (5432 if self.engine is Engine.POSTGRES else 3306)
+
+
 class BackendConfig(Strict):
     """An S3 backend per stack (state key ``<key_prefix>/<stack>.tfstate``)."""
 
@@ -333,6 +409,7 @@ class Config(Strict):
     """Exactly one primary; the others are secondaries."""
     network: NetworkConfig = Field(default_factory=NetworkConfig)
     app: AppConfig = Field(default_factory=AppConfig)
+    database: DatabaseConfig = Field(default_factory=DatabaseConfig)
     backend: BackendConfig | None = None
     """Default: local state files beside the project."""
 

@@ -7,6 +7,7 @@ from constructs import Construct
 
 from constructs_lib.app_tier import AppTier, AppTierProps, BastionProps, LambdaProps
 from constructs_lib.config import Config, RegionConfig
+from constructs_lib.data_tier import CrossRegionBackup, CrossRegionBackupProps, DataTier, DataTierProps, vault_arn
 from constructs_lib.kms import RegionalKey, RegionalKeyProps
 from constructs_lib.naming import Naming, default_tags
 from constructs_lib.network import NatStrategy, RegionalNetwork, RegionalNetworkProps
@@ -112,6 +113,50 @@ class RegionalStack(ProductStack):
             ),
         )
 
+        db = config.database
+        self.data = DataTier(
+            self,
+            "data",
+            provider=self.provider,
+            network=self.network,
+            key=self.key,
+            app_security_group_id=self.app.app_security_group_id,
+            props=DataTierProps(
+                naming=naming,
+                engine=db.engine,
+                engine_version=db.version,
+                instance_class=db.instance_class if primary is None else (db.replica_instance_class or db.instance_class),
+                allocated_storage_gb=db.allocated_storage_gb,
+                max_allocated_storage_gb=db.max_allocated_storage_gb,
+                backup_retention_days=db.backup_retention_days,
+                port=db.effective_port,
+                multi_az=db.multi_az if primary is None else (
+                    db.multi_az if db.replica_multi_az is None else db.replica_multi_az),
+                deletion_protection=db.deletion_protection,
+                performance_insights=db.performance_insights,
+                db_name=db.db_name,
+                username=db.username,
+                replicate_from=None if primary is None else primary.data.arn,
+                log_retention_days=app.log_retention_days,
+                stateful=stateful,
+                backup_admin_role_name=db.backup.admin_role_name,
+            ),
+        )
+        if primary is None:
+            # Every recovery point is copied to each secondary region's vault.
+            copies = tuple(
+                vault_arn(self.key.partition_name, other.name, self.key.account_id,
+                          Naming(project=config.project, environment=config.environment, region=other.name).name("vault"))
+                for other in config.secondaries
+            )
+            CrossRegionBackup(
+                self, "backup", provider=self.provider, vault=self.data, key=self.key,
+                props=CrossRegionBackupProps(
+                    naming=naming, schedule=db.backup.schedule, retention_days=db.backup.retention_days,
+                    copy_to_vault_arns=copies, resource_arns=(self.data.arn, self.app.app_bucket.arn),
+                ),
+            )
+
         TerraformOutput(self, "vpc_id", value=self.network.vpc_id, description=f"VPC id in {region.name}")
         TerraformOutput(
             self, "public_subnet_ids", value=self.network.public_subnet_ids, description="Public subnets, one per AZ"
@@ -139,3 +184,14 @@ class RegionalStack(ProductStack):
         if a.bastion_id is not None:
             TerraformOutput(self, "bastion_id", value=a.bastion_id,
                             description="Bastion instance id (aws ssm start-session --target <id>)")
+
+        d = self.data
+        TerraformOutput(self, "db_endpoint", value=d.endpoint,
+                        description="Database endpoint (host:port); read-only replica in secondary regions")
+        TerraformOutput(self, "db_port", value=d.port, description="Database port")
+        TerraformOutput(self, "db_identifier", value=d.identifier,
+                        description="RDS identifier (the replica to promote in a failover, in secondary regions)")
+        TerraformOutput(self, "backup_vault_arn", value=d.vault_arn, description="AWS Backup vault of this region")
+        if d.master_secret_arn is not None:
+            TerraformOutput(self, "db_master_secret_arn", value=d.master_secret_arn,
+                            description="Secrets Manager ARN of the RDS-managed master credentials (not the secret)")

@@ -106,6 +106,15 @@ BAD = [
      "app.certificate_arns", "not an ACM certificate ARN in us-west-2"),
     ("cert-unknown-region", "app", {"certificate_arns": {"eu-west-1": "arn:aws:acm:eu-west-1:123456789012:certificate/abc-1"}},
      "app.certificate_arns", "not configured regions"),
+    ("unknown-engine", "database", {"engine": "oracle"}, "database.engine", "unknown engine 'oracle'"),
+    ("mysql-version-on-postgres", "database", {"engine": "postgres", "engine_version": "8.0"}, "database.engine_version", "not a postgres version"),
+    ("postgres-version-on-mysql", "database", {"engine": "mysql", "engine_version": "16"}, "database.engine_version", "not a mysql version"),
+    ("retention-zero", "database", {"backup_retention_days": 0}, "database.backup_retention_days", "greater than or equal to 1"),
+    ("retention-36", "database", {"backup_retention_days": 36}, "database.backup_retention_days", "less than or equal to 35"),
+    ("storage-max-below", "database", {"allocated_storage_gb": 200, "max_allocated_storage_gb": 100}, "database.max_allocated_storage_gb", "below allocated_storage_gb"),
+    ("bad-instance-class", "database", {"instance_class": "r6g.large"}, "database.instance_class", "should match pattern"),
+    ("bad-db-port", "database", {"port": 80}, "database.port", "greater than or equal to 1150"),
+    ("reserved-username", "database", {"username": "admin"}, "database.username", "reserved"),
     ("lambda-concurrency", "app", {"function": {"reserved_concurrency": 0}}, "app.function.reserved_concurrency", "greater than or equal to 1"),
 ]
 
