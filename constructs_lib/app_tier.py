@@ -54,13 +54,13 @@ from cdktf_cdktf_provider_aws.lb_listener import (
     LbListener,
     LbListenerDefaultAction,
     LbListenerDefaultActionFixedResponse,
-    LbListenerDefaultActionRedirect,
 )
 from cdktf_cdktf_provider_aws.lb_listener_rule import (
     LbListenerRule,
     LbListenerRuleAction,
     LbListenerRuleCondition,
     LbListenerRuleConditionHttpHeader,
+    LbListenerRuleConditionPathPattern,
 )
 from cdktf_cdktf_provider_aws.lb_target_group import LbTargetGroup, LbTargetGroupHealthCheck
 from cdktf_cdktf_provider_aws.provider import AwsProvider
@@ -80,6 +80,13 @@ from .network import RegionalNetwork
 AL2023_SSM_PARAMETER = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"
 """Public SSM parameter holding the latest Amazon Linux 2023 AMI of the region."""
 CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST = "com.amazonaws.global.cloudfront.origin-facing"
+
+
+def route53_health_check_prefix_list(region: str) -> str:
+    """AWS-managed prefix list of the Route 53 health checkers, as seen from ``region``."""
+    return f"com.amazonaws.{region}.route53-healthchecks"
+
+
 ORIGIN_SECRET_HEADER = "X-Origin-Verify"
 """Header CloudFront adds to every origin request; the ALB forwards nothing without it."""
 TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
@@ -137,6 +144,9 @@ class AppTierProps:
     certificate_arn: str | None = None
     """ACM certificate of this region for an HTTPS listener. Default: none (HTTP from
     CloudFront only, plain HTTP never reaches the fleet without the origin secret)."""
+    route53_health_checks: bool = True
+    """Default: true, Route 53 health checkers may request the health check path
+    (a security group of their own, admitting only their managed prefix list)."""
     bastion: BastionProps | None = field(default_factory=BastionProps)
     """Default: a bastion with SSM only. None: no bastion."""
     function: LambdaProps = field(default_factory=LambdaProps)
@@ -191,8 +201,9 @@ class AppTier(Construct):
     one rule resource per rule; an internet-facing ALB in the public subnets with
     access logs to a log bucket, invalid headers dropped and deletion protection;
     a target group with health checks; an HTTP listener that forwards only requests
-    carrying the CloudFront origin secret (or redirects to HTTPS when a certificate
-    is given, with an HTTPS listener on TLS 1.2+); a launch template (IMDSv2 only,
+    carrying the CloudFront origin secret (an HTTPS listener on TLS 1.2+ instead
+    when a certificate is given), plus the health check path for Route 53 checkers
+    admitted by a security group of their own; a launch template (IMDSv2 only,
     KMS-encrypted gp3 root volume, detailed monitoring, SSM-only instance role, a
     boot script serving the health path); an Auto Scaling group over the private
     subnets with instance refresh; CPU step scaling driven by alarms; ALB 5xx and
@@ -229,6 +240,7 @@ class AppTier(Construct):
         account = key.account_id
         part = key.partition_name
         self._provider = provider
+        self._https = bool(props.certificate_arn)
 
         # --- notifications --------------------------------------------------------
         self.topic = SnsTopic(self, "alarms", provider=provider, name=n.name("alarms"), kms_master_key_id=key.arn)
@@ -247,23 +259,40 @@ class AppTier(Construct):
         cloudfront = DataAwsEc2ManagedPrefixList(
             self, "cloudfront-prefix-list", provider=provider, name=CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST
         )
-        listener_ports = [80, 443] if props.certificate_arn else [80]
-        for port in listener_ports:
-            VpcSecurityGroupIngressRule(
-                self, f"alb-in-{port}", provider=provider, security_group_id=self.alb_sg.id,
-                description=f"Port {port} from CloudFront origin-facing servers only",
-                ip_protocol="tcp", from_port=port, to_port=port, prefix_list_id=cloudfront.id,
-            )
-        VpcSecurityGroupEgressRule(
-            self, "alb-out-app", provider=provider, security_group_id=self.alb_sg.id,
-            description="To the app instances on the app port", ip_protocol="tcp",
-            from_port=props.app_port, to_port=props.app_port, referenced_security_group_id=self.app_sg.id,
-        )
+        # One listener port: HTTPS when there is a certificate, else HTTP. The
+        # CloudFront prefix list weighs 55 of the default 60 rules per group, so the
+        # group admits it on that single port and the health checkers get their own group.
+        listener_port = 443 if props.certificate_arn else 80
         VpcSecurityGroupIngressRule(
-            self, "app-in-alb", provider=provider, security_group_id=self.app_sg.id,
-            description="App port from the ALB", ip_protocol="tcp",
-            from_port=props.app_port, to_port=props.app_port, referenced_security_group_id=self.alb_sg.id,
+            self, f"alb-in-{listener_port}", provider=provider, security_group_id=self.alb_sg.id,
+            description=f"Port {listener_port} from CloudFront origin-facing servers only",
+            ip_protocol="tcp", from_port=listener_port, to_port=listener_port, prefix_list_id=cloudfront.id,
         )
+        alb_groups = [self.alb_sg]
+        if props.route53_health_checks:
+            self.health_sg = sg("alb-health-sg", "alb-health", "ALB: health check path from Route 53 checkers only")
+            checkers = DataAwsEc2ManagedPrefixList(
+                self, "route53-prefix-list", provider=provider, name=route53_health_check_prefix_list(region)
+            )
+            VpcSecurityGroupIngressRule(
+                self, f"alb-health-in-{listener_port}", provider=provider, security_group_id=self.health_sg.id,
+                description=f"Port {listener_port} from Route 53 health checkers only",
+                ip_protocol="tcp", from_port=listener_port, to_port=listener_port, prefix_list_id=checkers.id,
+            )
+            alb_groups.append(self.health_sg)
+        for group in alb_groups:
+            VpcSecurityGroupEgressRule(
+                self, f"{group.node.id.removesuffix('-sg')}-out-app", provider=provider, security_group_id=group.id,
+                description="To the app instances on the app port", ip_protocol="tcp",
+                from_port=props.app_port, to_port=props.app_port, referenced_security_group_id=self.app_sg.id,
+            )
+        for group in alb_groups:
+            VpcSecurityGroupIngressRule(
+                self, f"app-in-{group.node.id.removesuffix('-sg')}", provider=provider,
+                security_group_id=self.app_sg.id, description=f"App port from the ALB ({group.node.id})",
+                ip_protocol="tcp", from_port=props.app_port, to_port=props.app_port,
+                referenced_security_group_id=group.id,
+            )
         for sid, group in (("app-out-https", self.app_sg), ("lambda-out-https", self.lambda_sg)):
             VpcSecurityGroupEgressRule(
                 self, sid, provider=provider, security_group_id=group.id,
@@ -304,7 +333,7 @@ class AppTier(Construct):
         # --- load balancer --------------------------------------------------------
         self.alb = Lb(
             self, "alb", provider=provider, name=n.short("alb"), load_balancer_type="application",
-            internal=False, security_groups=[self.alb_sg.id], subnets=network.public_subnet_ids,
+            internal=False, security_groups=[g.id for g in alb_groups], subnets=network.public_subnet_ids,
             drop_invalid_header_fields=True, enable_deletion_protection=props.alb_deletion_protection,
             access_logs=LbAccessLogs(bucket=self.log_bucket.bucket_name, prefix="alb", enabled=True),
             depends_on=[self.log_bucket.policy],
@@ -324,13 +353,6 @@ class AppTier(Construct):
             ),
         )
         if props.certificate_arn:
-            LbListener(
-                self, "http", provider=provider, load_balancer_arn=self.alb.arn, port=80, protocol="HTTP",
-                default_action=[LbListenerDefaultAction(
-                    type="redirect",
-                    redirect=LbListenerDefaultActionRedirect(port="443", protocol="HTTPS", status_code="HTTP_301"),
-                )],
-            )
             self.listener = LbListener(
                 self, "https", provider=provider, load_balancer_arn=self.alb.arn, port=443, protocol="HTTPS",
                 ssl_policy=TLS_POLICY, certificate_arn=props.certificate_arn, default_action=[forbidden],
@@ -349,6 +371,15 @@ class AppTier(Construct):
             )],
             action=[LbListenerRuleAction(type="forward", target_group_arn=self.target_group.arn)],
         )
+        if props.route53_health_checks:
+            # Route 53 cannot send the origin header; it may read the health path only.
+            LbListenerRule(
+                self, "health-check", provider=provider, listener_arn=self.listener.arn, priority=5,
+                condition=[LbListenerRuleCondition(
+                    path_pattern=LbListenerRuleConditionPathPattern(values=[props.health_check_path]),
+                )],
+                action=[LbListenerRuleAction(type="forward", target_group_arn=self.target_group.arn)],
+            )
 
         # --- instances ------------------------------------------------------------
         instance_role = IamRole(
@@ -611,6 +642,10 @@ class AppTier(Construct):
     @property
     def alb_zone_id(self) -> str:
         return self.alb.zone_id
+
+    @property
+    def listener_port(self) -> int:
+        return 443 if self._https else 80
 
     @property
     def alb_arn(self) -> str:

@@ -67,6 +67,9 @@ class SecureBucketProps:
     """Default: true, ``prevent_destroy``; false only in disposable environments."""
     force_destroy: bool = False
     """Default: false; true lets ``destroy`` empty the bucket (disposable environments)."""
+    object_ownership: str = "BucketOwnerEnforced"
+    """Default: BucketOwnerEnforced (ACLs off). BucketOwnerPreferred only for log
+    targets of services that deliver with ACL grants (CloudFront standard logs)."""
     tags: dict[str, str] = field(default_factory=dict)
 
 
@@ -99,9 +102,9 @@ class SecureBucket(Construct):
             tags=props.tags or None,
         )
         b = self.bucket.id
-        S3BucketOwnershipControls(
+        self.ownership = S3BucketOwnershipControls(
             self, "ownership", provider=provider, bucket=b,
-            rule=S3BucketOwnershipControlsRule(object_ownership="BucketOwnerEnforced"),
+            rule=S3BucketOwnershipControlsRule(object_ownership=props.object_ownership),
         )
         self.public_access_block = S3BucketPublicAccessBlock(
             self, "public-access-block", provider=provider, bucket=b,

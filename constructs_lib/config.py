@@ -267,8 +267,6 @@ class AppConfig(Strict):
     ami_id: str | None = Field(default=None, pattern=r"^ami-[0-9a-f]{8,17}$")
     """Default: the latest Amazon Linux 2023 AMI of each region (public SSM parameter)."""
     alb_deletion_protection: bool = True
-    certificate_arns: dict[str, str] = Field(default_factory=dict)
-    """ACM certificate per region name for an HTTPS listener. Default: none."""
     log_retention_days: int = 365
     bastion: BastionConfig = Field(default_factory=BastionConfig)
     function: LambdaConfig = Field(default_factory=LambdaConfig)
@@ -295,10 +293,6 @@ class AppConfig(Strict):
             raise ValueError(
                 f"cpu_low_percent: {self.cpu_low_percent:g} must be below cpu_high_percent "
                 f"{self.cpu_high_percent:g}, or the fleet would scale in and out at once")
-        for region, arn in self.certificate_arns.items():
-            if not re.fullmatch(rf"arn:aws[a-z-]*:acm:{re.escape(region)}:\d{{12}}:certificate/[0-9a-f-]+", arn):
-                raise ValueError(f"certificate_arns: '{arn}' is not an ACM certificate ARN in {region}; "
-                                 "an ALB needs a certificate from its own region")
         return self
 
 
@@ -378,6 +372,99 @@ class DatabaseConfig(Strict):
         return self.port or (5432 if self.engine is Engine.POSTGRES else 3306)
 
 
+DOMAIN_PATTERN = r"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$"
+
+
+class PriceClass(StrEnum):
+    PRICE_CLASS_100 = "PriceClass_100"
+    PRICE_CLASS_200 = "PriceClass_200"
+    PRICE_CLASS_ALL = "PriceClass_All"
+
+
+class EdgeConfig(Strict):
+    domain: str = Field(default="webapp.example.com", pattern=DOMAIN_PATTERN, max_length=200)
+    """The user-facing name (and www.<domain>); the origin failover record is origin.<domain>."""
+    delegated: bool = False
+    """Default: false, the domain is not delegated to Route 53: nothing waits on
+    certificate validation, CloudFront serves its default certificate. true needs zone_id."""
+    zone_id: str | None = Field(default=None, pattern=r"^Z[A-Z0-9]{1,31}$")
+    """An existing, delegated public hosted zone for the domain. Default: none, the
+    global stack creates a zone."""
+    health_check_interval: int = 10
+    """Seconds between Route 53 health checks: 10 (fast) or 30. Default: 10."""
+    health_check_failure_threshold: int = Field(default=3, ge=1, le=10)
+    health_check_regions: list[str] = Field(default_factory=lambda: ["us-east-1", "us-west-2", "eu-west-1"])
+    """Where Route 53 checks from (at least 3). Default: us-east-1, us-west-2, eu-west-1."""
+    price_class: PriceClass = PriceClass.PRICE_CLASS_100
+    waf_enabled: bool = True
+    waf_rate_limit: int = Field(default=2000, ge=100, le=2_000_000_000)
+    """Requests per 5 minutes per client IP before the rate rule blocks. Default: 2000."""
+    write_path_patterns: list[str] = Field(default_factory=lambda: ["/api/*"])
+    """Paths that accept writes (POST/PUT/PATCH/DELETE). CloudFront origin groups fail
+    over only GET/HEAD/OPTIONS, so these go to the primary origin (origin.<domain>,
+    failed over by Route 53 when delegated). Default: /api/*."""
+    static_path_pattern: str = "/static/*"
+    static_cache_ttl_seconds: int = Field(default=86400, ge=0, le=31_536_000)
+    """Default TTL of the cached static path; every other path is never cached. Default: 1 day."""
+    origin_connection_timeout: int = Field(default=3, ge=1, le=10)
+    """Seconds CloudFront waits to connect to an origin before trying the next. Default: 3."""
+    origin_connection_attempts: int = Field(default=1, ge=1, le=3)
+    geo_allow: list[str] = Field(default_factory=list)
+    """ISO country codes allowed; empty: no geo restriction. Default: empty."""
+
+    @field_validator("price_class", mode="before")
+    @classmethod
+    def _price(cls, value: Any) -> Any:
+        allowed = [p.value for p in PriceClass]
+        if isinstance(value, str) and value not in allowed:
+            raise ValueError(f"unknown price class '{value}'; use one of: {', '.join(allowed)}")
+        return PriceClass(value) if isinstance(value, str) else value
+
+    @field_validator("health_check_interval")
+    @classmethod
+    def _interval(cls, value: int) -> int:
+        if value not in (10, 30):
+            raise ValueError(f"{value} is not a Route 53 interval; use 10 (fast) or 30")
+        return value
+
+    @field_validator("health_check_regions")
+    @classmethod
+    def _checker_regions(cls, value: list[str]) -> list[str]:
+        allowed = ("us-east-1", "us-west-1", "us-west-2", "eu-west-1", "ap-southeast-1", "ap-southeast-2",
+                   "ap-northeast-1", "sa-east-1")
+        bad = [r for r in value if r not in allowed]
+        if bad:
+            raise ValueError(f"{bad} are not Route 53 health-checker regions; use some of {', '.join(allowed)}")
+        if len(set(value)) < 3:
+            raise ValueError("Route 53 needs at least 3 distinct health-checker regions")
+        return value
+
+    @field_validator("write_path_patterns")
+    @classmethod
+    def _paths(cls, value: list[str]) -> list[str]:
+        for path in value:
+            if not path.startswith("/") or " " in path:
+                raise ValueError(f"'{path}' is not a CloudFront path pattern; write it like /api/*")
+        return value
+
+    @field_validator("geo_allow")
+    @classmethod
+    def _countries(cls, value: list[str]) -> list[str]:
+        for code in value:
+            if not re.fullmatch(r"[A-Z]{2}", code):
+                raise ValueError(f"'{code}' is not an ISO 3166-1 alpha-2 country code; write it like US or DE")
+        return value
+
+    @model_validator(mode="after")
+    def _delegation(self) -> EdgeConfig:
+        if self.delegated and self.zone_id is None:
+            raise ValueError(
+                "zone_id: delegated = true needs the id of an existing, delegated hosted zone for the domain "
+                "(the regional stacks validate their ALB certificates in it before the global stack exists); "
+                "create the zone and delegate it first, or set delegated = false")
+        return self
+
+
 class BackendConfig(Strict):
     """An S3 backend per stack (state key ``<key_prefix>/<stack>.tfstate``)."""
 
@@ -410,6 +497,7 @@ class Config(Strict):
     network: NetworkConfig = Field(default_factory=NetworkConfig)
     app: AppConfig = Field(default_factory=AppConfig)
     database: DatabaseConfig = Field(default_factory=DatabaseConfig)
+    edge: EdgeConfig = Field(default_factory=EdgeConfig)
     backend: BackendConfig | None = None
     """Default: local state files beside the project."""
 
@@ -429,9 +517,6 @@ class Config(Strict):
                         f"regions: vpc_cidr {a.vpc_cidr} ({a.name}) overlaps {b.vpc_cidr} ({b.name}); "
                         "give each region its own range (e.g. 10.0.0.0/16 and 10.1.0.0/16) so they can be peered"
                     )
-        unknown = sorted(set(self.app.certificate_arns) - set(names))
-        if unknown:
-            raise ValueError(f"app.certificate_arns: {unknown} are not configured regions; use one of {names}")
         return self
 
     @property

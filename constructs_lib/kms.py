@@ -24,6 +24,9 @@ recovered for 30 days."""
 class RegionalKeyProps:
     naming: Naming
     """Names the alias ``alias/<project>-<env>-<region>``."""
+    region: str | None = None
+    """Region the key lives in. Default: ``naming.region`` (set it when the naming is
+    not a region's, e.g. the global stack's)."""
     service_principals: tuple[str, ...] = ()
     """Extra AWS service principals (besides CloudWatch Logs of this region) that
     may use the key directly, e.g. ``cloudwatch.amazonaws.com`` for alarms that
@@ -49,7 +52,7 @@ class RegionalKey(Construct):
 
     def __init__(self, scope: Construct, id: str, *, provider: AwsProvider, props: RegionalKeyProps):
         super().__init__(scope, id)
-        region = props.naming.region
+        region = props.region or props.naming.region
         self.identity = DataAwsCallerIdentity(self, "identity", provider=provider)
         self.partition = DataAwsPartition(self, "partition", provider=provider)
         account = self.identity.account_id
@@ -91,13 +94,14 @@ class RegionalKey(Construct):
             },
         ]
         if props.service_principals:
-            # e.g. CloudWatch alarms publishing to an SNS topic encrypted with this key.
+            # e.g. CloudWatch alarms publishing to an SNS topic encrypted with this key,
+            # or CloudTrail encrypting log files.
             statements.append(
                 {
                     "Sid": "AwsServicesPublishEncrypted",
                     "Effect": "Allow",
                     "Principal": {"Service": sorted(props.service_principals)},
-                    "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
+                    "Action": ["kms:Decrypt", "kms:GenerateDataKey*", "kms:DescribeKey"],
                     "Resource": "*",
                 }
             )

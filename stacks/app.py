@@ -8,6 +8,7 @@ from cdktf import App
 
 from constructs_lib.config import Config
 
+from .global_stack import GlobalStack
 from .regional import RegionalStack
 
 
@@ -15,13 +16,16 @@ from .regional import RegionalStack
 class Product:
     app: App
     regional: dict[str, RegionalStack]
+    global_stack: GlobalStack
 
 
 def build_app(config: Config, *, outdir: str | None = None) -> Product:
-    """Create every stack for ``config``: the primary region first, then secondaries."""
+    """Create every stack for ``config``: the primary region, then the secondaries,
+    then the global stack (the order ``cdktf deploy '*'`` follows)."""
     app = App(outdir=outdir) if outdir else App()
     primary = RegionalStack(app, config=config, region=config.primary)
     regional: dict[str, RegionalStack] = {config.primary.name: primary}
     for region in config.secondaries:
         regional[region.name] = RegionalStack(app, config=config, region=region, primary=primary)
-    return Product(app=app, regional=regional)
+    global_stack = GlobalStack(app, config=config, regional=regional)
+    return Product(app=app, regional=regional, global_stack=global_stack)

@@ -6,6 +6,7 @@ from cdktf import TerraformOutput
 from constructs import Construct
 
 from constructs_lib.app_tier import AppTier, AppTierProps, BastionProps, LambdaProps
+from constructs_lib.certificates import DnsValidatedCertificate, DnsValidatedCertificateProps
 from constructs_lib.config import Config, RegionConfig
 from constructs_lib.data_tier import CrossRegionBackup, CrossRegionBackupProps, DataTier, DataTierProps, vault_arn
 from constructs_lib.kms import RegionalKey, RegionalKeyProps
@@ -73,6 +74,18 @@ class RegionalStack(ProductStack):
             secret_value = primary.origin_secret_value
         self.origin_secret_value = secret_value
 
+        # With a delegated domain the ALB serves HTTPS for <region>.origin.<domain> and
+        # origin.<domain>, validated in the existing zone (config.edge.zone_id).
+        self.certificate: DnsValidatedCertificate | None = None
+        if config.edge.delegated:
+            assert config.edge.zone_id is not None
+            origin = f"origin.{config.edge.domain}"
+            self.certificate = DnsValidatedCertificate(
+                self, "certificate", provider=self.provider,
+                props=DnsValidatedCertificateProps(domain=f"{region.name}.{origin}", alternative_names=(origin,),
+                                                   zone_id=config.edge.zone_id),
+            )
+
         app = config.app
         self.app = AppTier(
             self,
@@ -96,7 +109,7 @@ class RegionalStack(ProductStack):
                 cpu_low_percent=app.cpu_low_percent,
                 ami_id=app.ami_id,
                 alb_deletion_protection=app.alb_deletion_protection,
-                certificate_arn=app.certificate_arns.get(region.name),
+                certificate_arn=self.certificate.arn if self.certificate else None,
                 bastion=BastionProps(
                     instance_type=app.bastion.instance_type,
                     allowed_ssh_cidrs=tuple(app.bastion.allowed_ssh_cidrs),

@@ -79,15 +79,20 @@ def ingress(doc: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def test_security_groups_chain_alb_to_app_and_nothing_is_open_to_the_world(default: dict[str, Any]) -> None:
-    alb_sg, app_sg, bastion_sg = (ref("aws_security_group", f"app_{n}-sg") for n in ("alb", "app", "bastion"))
+    alb_sg, app_sg, bastion_sg, health_sg = (ref("aws_security_group", f"app_{n}-sg")
+                                             for n in ("alb", "app", "bastion", "alb-health"))
     rules = ingress(default)
     assert all(r.get("cidr_ipv4") != "0.0.0.0/0" and r.get("cidr_ipv6") != "::/0" for r in rules)
     assert all(r.get("description") for r in rules)
     alb_rules = [r for r in rules if r["security_group_id"] == alb_sg]
     assert [(r["from_port"], r["prefix_list_id"]) for r in alb_rules] == [
         (80, "${data.aws_ec2_managed_prefix_list.app_cloudfront-prefix-list.id}")]
+    health_rules = [r for r in rules if r["security_group_id"] == health_sg]
+    assert [(r["from_port"], r["prefix_list_id"]) for r in health_rules] == [
+        (80, "${data.aws_ec2_managed_prefix_list.app_route53-prefix-list.id}")]
     app_rules = sorted((r["from_port"], r["referenced_security_group_id"]) for r in rules if r["security_group_id"] == app_sg)
-    assert app_rules == [(22, bastion_sg), (8080, alb_sg)]
+    assert app_rules == sorted([(22, bastion_sg), (8080, alb_sg), (8080, health_sg)])
+    assert one(default, "aws_lb", "app_alb")["security_groups"] == [alb_sg, health_sg]
     assert not [r for r in rules if r["security_group_id"] == bastion_sg], "no SSH rule without allowed CIDRs"
 
 
@@ -154,15 +159,21 @@ def test_without_certificate_only_cloudfront_requests_are_forwarded(default: dic
     assert alb["access_logs"]["enabled"] is True
 
 
-def test_with_certificate_http_redirects_and_https_uses_tls12(stack_factory: Callable[..., Any]) -> None:
+def test_route53_checkers_may_read_only_the_health_path(default: dict[str, Any]) -> None:
+    rule = one(default, "aws_lb_listener_rule", "app_health-check")
+    assert rule["condition"] == [{"path_pattern": {"values": ["/health"]}}]
+    assert rule["priority"] < one(default, "aws_lb_listener_rule", "app_from-cloudfront")["priority"]
+
+
+def test_with_certificate_only_https_is_served_with_tls12(stack_factory: Callable[..., Any]) -> None:
     doc = build(stack_factory, certificate_arn=CERT)
-    assert one(doc, "aws_lb_listener", "app_http")["default_action"][0]["redirect"]["protocol"] == "HTTPS"
+    assert list(resources(doc, "aws_lb_listener")) == ["app_https"]
     https = one(doc, "aws_lb_listener", "app_https")
     assert https["ssl_policy"] == "ELBSecurityPolicy-TLS13-1-2-2021-06" and https["certificate_arn"] == CERT
     rule = one(doc, "aws_lb_listener_rule", "app_from-cloudfront")
     assert rule["listener_arn"] == ref("aws_lb_listener", "app_https", "arn")
     alb_sg = ref("aws_security_group", "app_alb-sg")
-    assert sorted(r["from_port"] for r in ingress(doc) if r["security_group_id"] == alb_sg) == [80, 443]
+    assert sorted(r["from_port"] for r in ingress(doc) if r["security_group_id"] == alb_sg) == [443]
 
 
 def test_instance_role_has_only_ssm_and_cloudwatch_agent(default: dict[str, Any]) -> None:

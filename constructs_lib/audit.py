@@ -1,0 +1,98 @@
+"""AuditTrail: the account's multi-region CloudTrail trail, created once."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from cdktf_cdktf_provider_aws.cloudtrail import Cloudtrail
+from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
+from cdktf_cdktf_provider_aws.iam_role import IamRole
+from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
+from cdktf_cdktf_provider_aws.provider import AwsProvider
+from constructs import Construct
+
+from .buckets import SecureBucket, SecureBucketProps, Transition
+from .kms import RegionalKey
+from .naming import Naming
+
+TRAIL_TRANSITIONS = (Transition(days=30, storage_class="STANDARD_IA"), Transition(days=90, storage_class="GLACIER"))
+TRAIL_EXPIRE_DAYS = 365
+
+
+@dataclass(frozen=True, kw_only=True)
+class AuditTrailProps:
+    naming: Naming
+    access_log_bucket: str | None = None
+    """Bucket receiving the trail bucket's S3 access logs. Default: none."""
+    log_retention_days: int = 365
+    stateful: bool = True
+
+
+class AuditTrail(Construct):
+    """A multi-region CloudTrail trail with log file validation, encrypted with a KMS
+    key, delivered to a dedicated bucket (versioned, TLS-only, private, access-logged,
+    30 d -> STANDARD_IA, 90 d -> GLACIER, 365 d -> expire) and to CloudWatch Logs.
+
+    The key passed in must allow ``cloudtrail.amazonaws.com`` (RegionalKeyProps.service_principals).
+
+    Example::
+
+        AuditTrail(stack, "audit", provider=primary, key=key, props=AuditTrailProps(naming=naming))
+    """
+
+    def __init__(self, scope: Construct, id: str, *, provider: AwsProvider, key: RegionalKey, props: AuditTrailProps):
+        super().__init__(scope, id)
+        n = props.naming
+        account, part = key.account_id, key.partition_name
+        trail_name = n.name("trail")
+        bucket_name = f"{n.name('trail')}-{account}"
+        trail_arn = f"arn:{part}:cloudtrail:{n.region}:{account}:trail/{trail_name}"
+        self.bucket = SecureBucket(
+            self, "bucket", provider=provider,
+            props=SecureBucketProps(
+                name=bucket_name, transitions=TRAIL_TRANSITIONS, expire_days=TRAIL_EXPIRE_DAYS,
+                access_log_bucket=props.access_log_bucket, access_log_prefix="s3/trail/",
+                stateful=props.stateful, force_destroy=not props.stateful,
+                policy_statements=(
+                    {"Sid": "CloudTrailAclCheck", "Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"},
+                     "Action": "s3:GetBucketAcl", "Resource": f"arn:{part}:s3:::{bucket_name}",
+                     "Condition": {"StringEquals": {"aws:SourceArn": trail_arn}}},
+                    {"Sid": "CloudTrailWrite", "Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"},
+                     "Action": "s3:PutObject", "Resource": f"arn:{part}:s3:::{bucket_name}/AWSLogs/{account}/*",
+                     "Condition": {"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control",
+                                                    "aws:SourceArn": trail_arn}}},
+                ),
+            ),
+        )
+        self.log_group = CloudwatchLogGroup(
+            self, "log-group", provider=provider, name=f"/aws/cloudtrail/{trail_name}",
+            retention_in_days=props.log_retention_days, kms_key_id=key.arn,
+        )
+        role = IamRole(
+            self, "logs-role", provider=provider, name=n.name("trail-logs"),
+            assume_role_policy=json.dumps({"Version": "2012-10-17", "Statement": [{
+                "Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"}, "Action": "sts:AssumeRole",
+                "Condition": {"StringEquals": {"aws:SourceAccount": account}}}]}),
+        )
+        IamRolePolicy(
+            self, "logs-policy", provider=provider, role=role.id, name="deliver-to-log-group",
+            policy=json.dumps({"Version": "2012-10-17", "Statement": [{
+                "Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+                "Resource": f"{self.log_group.arn}:log-stream:*"}]}),
+        )
+        self.trail = Cloudtrail(
+            self, "trail", provider=provider, name=trail_name, s3_bucket_name=self.bucket.bucket_name,
+            is_multi_region_trail=True, include_global_service_events=True, enable_log_file_validation=True,
+            kms_key_id=key.arn, cloud_watch_logs_group_arn=f"{self.log_group.arn}:*",
+            cloud_watch_logs_role_arn=role.arn, enable_logging=True,
+            depends_on=[self.bucket.policy],
+        )
+
+    @property
+    def trail_arn(self) -> str:
+        return self.trail.arn
+
+    @property
+    def bucket_name(self) -> str:
+        return self.bucket.bucket_name

@@ -1,0 +1,55 @@
+"""DnsValidatedCertificate: an ACM certificate validated by records in a Route 53 zone."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cdktf import TerraformIterator, Token
+from cdktf_cdktf_provider_aws.acm_certificate import AcmCertificate, AcmCertificateOptions
+from cdktf_cdktf_provider_aws.acm_certificate_validation import AcmCertificateValidation
+from cdktf_cdktf_provider_aws.provider import AwsProvider
+from cdktf_cdktf_provider_aws.route53_record import Route53Record
+from constructs import Construct
+
+
+@dataclass(frozen=True, kw_only=True)
+class DnsValidatedCertificateProps:
+    domain: str
+    """Primary name of the certificate. Required."""
+    zone_id: str
+    """Hosted zone that answers for the names (must be delegated). Required."""
+    alternative_names: tuple[str, ...] = ()
+
+
+class DnsValidatedCertificate(Construct):
+    """Creates ``aws_acm_certificate`` (DNS validation, transparency logging), one
+    ``aws_route53_record`` per validation option (a ``for_each`` over the options ACM
+    returns at apply time, the one list here not known at synth), and
+    ``aws_acm_certificate_validation``. Use ``arn`` (the validated ARN), so listeners
+    and distributions wait for validation.
+
+    Only instantiate this for a delegated zone: validation would wait forever on a
+    name nobody can resolve.
+    """
+
+    def __init__(self, scope: Construct, id: str, *, provider: AwsProvider, props: DnsValidatedCertificateProps):
+        super().__init__(scope, id)
+        self.certificate = AcmCertificate(
+            self, "certificate", provider=provider, domain_name=props.domain,
+            subject_alternative_names=list(props.alternative_names) or None, validation_method="DNS",
+            options=AcmCertificateOptions(certificate_transparency_logging_preference="ENABLED"),
+        )
+        options = TerraformIterator.from_complex_list(self.certificate.domain_validation_options, "domain_name")
+        records = Route53Record(
+            self, "validation", provider=provider, for_each=options, zone_id=props.zone_id,
+            name=options.get_string("resource_record_name"), type=options.get_string("resource_record_type"),
+            records=[options.get_string("resource_record_value")], ttl=60, allow_overwrite=True,
+        )
+        self.validation = AcmCertificateValidation(
+            self, "validated", provider=provider, certificate_arn=self.certificate.arn,
+            validation_record_fqdns=Token.as_list(f"${{[for r in {records.fqn} : r.fqdn]}}"),
+        )
+
+    @property
+    def arn(self) -> str:
+        return self.validation.certificate_arn

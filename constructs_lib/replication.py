@@ -1,0 +1,105 @@
+"""BucketReplication: cross-region replication of the application bucket."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from cdktf_cdktf_provider_aws.iam_role import IamRole
+from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
+from cdktf_cdktf_provider_aws.provider import AwsProvider
+from cdktf_cdktf_provider_aws.s3_bucket_replication_configuration import (
+    S3BucketReplicationConfigurationA,
+    S3BucketReplicationConfigurationRule,
+    S3BucketReplicationConfigurationRuleDeleteMarkerReplication,
+    S3BucketReplicationConfigurationRuleDestination,
+    S3BucketReplicationConfigurationRuleDestinationEncryptionConfiguration,
+    S3BucketReplicationConfigurationRuleFilter,
+    S3BucketReplicationConfigurationRuleSourceSelectionCriteria,
+    S3BucketReplicationConfigurationRuleSourceSelectionCriteriaSseKmsEncryptedObjects,
+)
+from constructs import Construct
+
+from .naming import Naming
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReplicaBucket:
+    region: str
+    bucket_arn: str
+    key_arn: str
+    """KMS key the replicas are re-encrypted with (the destination region's)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class BucketReplicationProps:
+    naming: Naming
+    source_bucket_name: str
+    source_bucket_arn: str
+    source_key_arn: str
+    source_region: str
+    destinations: tuple[ReplicaBucket, ...]
+
+
+class BucketReplication(Construct):
+    """Replicates every object (and delete markers) of a versioned, KMS-encrypted
+    bucket to versioned buckets in other regions, re-encrypting with each
+    destination's key, through a role that can do exactly that.
+
+    Creates: ``aws_iam_role`` + ``aws_iam_role_policy`` and
+    ``aws_s3_bucket_replication_configuration`` (one rule per destination).
+
+    It lives in the stack that runs after every region exists (S3 refuses a
+    replication rule to a bucket that does not exist yet).
+    """
+
+    def __init__(self, scope: Construct, id: str, *, provider: AwsProvider, props: BucketReplicationProps):
+        super().__init__(scope, id)
+        if not props.destinations:
+            raise ValueError("BucketReplicationProps.destinations needs at least one bucket")
+        n = props.naming
+        role = IamRole(
+            self, "role", provider=provider, name=n.name("replication"),
+            assume_role_policy=json.dumps({"Version": "2012-10-17", "Statement": [{
+                "Effect": "Allow", "Principal": {"Service": "s3.amazonaws.com"}, "Action": "sts:AssumeRole"}]}),
+        )
+        src = props.source_bucket_arn
+        statements = [
+            {"Sid": "ReadSourceConfiguration", "Effect": "Allow",
+             "Action": ["s3:GetReplicationConfiguration", "s3:ListBucket"], "Resource": src},
+            {"Sid": "ReadSourceVersions", "Effect": "Allow",
+             "Action": ["s3:GetObjectVersionForReplication", "s3:GetObjectVersionAcl", "s3:GetObjectVersionTagging"],
+             "Resource": f"{src}/*"},
+            {"Sid": "WriteReplicas", "Effect": "Allow",
+             "Action": ["s3:ReplicateObject", "s3:ReplicateDelete", "s3:ReplicateTags"],
+             "Resource": [f"{d.bucket_arn}/*" for d in props.destinations]},
+            {"Sid": "DecryptSource", "Effect": "Allow", "Action": "kms:Decrypt", "Resource": props.source_key_arn,
+             "Condition": {"StringLike": {"kms:ViaService": f"s3.{props.source_region}.amazonaws.com"}}},
+        ]
+        statements += [
+            {"Sid": f"EncryptReplicas{i}", "Effect": "Allow", "Action": ["kms:Encrypt", "kms:GenerateDataKey"],
+             "Resource": d.key_arn, "Condition": {"StringLike": {"kms:ViaService": f"s3.{d.region}.amazonaws.com"}}}
+            for i, d in enumerate(props.destinations)
+        ]
+        policy = IamRolePolicy(self, "policy", provider=provider, role=role.id, name="replicate",
+                               policy=json.dumps({"Version": "2012-10-17", "Statement": statements}))
+        self.configuration = S3BucketReplicationConfigurationA(
+            self, "configuration", provider=provider, bucket=props.source_bucket_name, role=role.arn,
+            rule=[
+                S3BucketReplicationConfigurationRule(
+                    id=f"to-{d.region}", priority=i, status="Enabled",
+                    filter=S3BucketReplicationConfigurationRuleFilter(prefix=""),
+                    delete_marker_replication=S3BucketReplicationConfigurationRuleDeleteMarkerReplication(status="Enabled"),
+                    source_selection_criteria=S3BucketReplicationConfigurationRuleSourceSelectionCriteria(
+                        sse_kms_encrypted_objects=S3BucketReplicationConfigurationRuleSourceSelectionCriteriaSseKmsEncryptedObjects(
+                            status="Enabled")),
+                    destination=S3BucketReplicationConfigurationRuleDestination(
+                        bucket=d.bucket_arn, storage_class="STANDARD",
+                        encryption_configuration=S3BucketReplicationConfigurationRuleDestinationEncryptionConfiguration(
+                            replica_kms_key_id=d.key_arn),
+                    ),
+                )
+                for i, d in enumerate(props.destinations)
+            ],
+            depends_on=[policy],
+        )
