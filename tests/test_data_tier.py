@@ -114,7 +114,8 @@ def test_disposable_environment_has_no_prevent_destroy(synthesize: Any) -> None:
     for name, doc in docs.items():
         for path, value in walk(doc):
             assert not path.endswith(".prevent_destroy"), f"{name}{path}"
-        assert db(doc)["skip_final_snapshot"] is True and db(doc)["multi_az"] is False
+        if not name.endswith("-global"):
+            assert db(doc)["skip_final_snapshot"] is True and db(doc)["multi_az"] is False
 
 
 def test_backup_plan_copies_to_the_secondary_vault(default_synth: Synth) -> None:

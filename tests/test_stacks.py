@@ -14,11 +14,11 @@ from syrupy.extensions.json import JSONSnapshotExtension
 
 from tests.conftest import ROOT, Synth, resources
 
-EAST, WEST = "webapp-prod-us-east-1", "webapp-prod-us-west-2"
+EAST, WEST, GLOBAL = "webapp-prod-us-east-1", "webapp-prod-us-west-2", "webapp-prod-global"
 
 
-def test_one_stack_per_region(default_synth: Synth) -> None:
-    assert set(default_synth) >= {EAST, WEST}
+def test_one_stack_per_region_and_a_global_stack(default_synth: Synth) -> None:
+    assert set(default_synth) == {EAST, WEST, GLOBAL}
 
 
 @pytest.mark.parametrize(("stack", "vpc_cidr"), [(EAST, "10.0.0.0/16"), (WEST, "10.1.0.0/16")])
@@ -75,12 +75,12 @@ def test_s3_backend_per_stack(synthesize: Any, tmp_path: Path) -> None:
             "encrypt": True, "use_lockfile": True}}
 
 
-@pytest.mark.parametrize("stack", [EAST, WEST])
+@pytest.mark.parametrize("stack", [EAST, WEST, GLOBAL])
 def test_snapshot(default_synth: Synth, stack: str, snapshot: Any) -> None:
     assert default_synth[stack] == snapshot(extension_class=JSONSnapshotExtension)
 
 
-@pytest.mark.parametrize("stack", [EAST, WEST])
+@pytest.mark.parametrize("stack", [EAST, WEST, GLOBAL])
 def test_terraform_validate(default_outdir: Path, terraform: Any, stack: str) -> None:
     terraform.validate(default_outdir / "stacks" / stack)
 
@@ -92,7 +92,7 @@ def test_main_synthesizes_dev_profile(tmp_path: Path) -> None:
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
     stacks = tmp_path / "out" / "stacks"
-    assert sorted(p.name for p in stacks.iterdir()) == ["webapp-dev-us-east-1", "webapp-dev-us-west-2"]
+    assert sorted(p.name for p in stacks.iterdir()) == ["webapp-dev-global", "webapp-dev-us-east-1", "webapp-dev-us-west-2"]
     east = json.loads((stacks / "webapp-dev-us-east-1" / "cdk.tf.json").read_text())
     assert len(resources(east, "aws_nat_gateway")) == 1
     assert len(resources(east, "aws_subnet")) == 6
@@ -103,7 +103,7 @@ def test_main_synthesizes_dev_profile(tmp_path: Path) -> None:
 def test_secondary_reads_the_origin_secret_from_the_primary(default_synth: Synth) -> None:
     east, west = default_synth[EAST], default_synth[WEST]
     assert "aws_secretsmanager_secret" in east["resource"] and "aws_secretsmanager_secret" not in west["resource"]
-    (rule,) = resources(west, "aws_lb_listener_rule").values()
+    rule = resources(west, "aws_lb_listener_rule")["app_from-cloudfront"]
     value = rule["condition"][0]["http_header"]["values"][0]
     assert value.startswith(f"${{data.terraform_remote_state.cross-stack-reference-input-{EAST}.outputs.")
     output = value.split(".outputs.")[1].rstrip("}")

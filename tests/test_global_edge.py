@@ -1,0 +1,234 @@
+"""The global stack: CloudFront, Route 53 failover, WAF, audit trail, replication."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import ROOT, Synth, resources
+
+EAST, WEST, GLOBAL = "webapp-prod-us-east-1", "webapp-prod-us-west-2", "webapp-prod-global"
+
+
+def remote(stack: str) -> str:
+    return f"${{data.terraform_remote_state.cross-stack-reference-input-{stack}.outputs."
+
+
+def resolves_to(docs: Synth, expr: str, source_stack: str) -> str:
+    """The expression a cross-stack reference stands for in its source stack."""
+    output = expr.split(".outputs.")[1].rstrip("}")
+    return docs[source_stack]["output"][output]["value"]
+
+
+def distribution(doc: dict[str, Any]) -> dict[str, Any]:
+    (d,) = resources(doc, "aws_cloudfront_distribution").values()
+    return d
+
+
+def test_global_stack_exists_with_us_east_1_provider(default_synth: Synth) -> None:
+    doc = default_synth[GLOBAL]
+    assert [p["region"] for p in doc["provider"]["aws"]] == ["us-east-1"]
+
+
+def test_origin_group_fails_over_from_primary_to_secondary(default_synth: Synth) -> None:
+    d = distribution(default_synth[GLOBAL])
+    origins = {o["origin_id"]: o for o in d["origin"]}
+    assert resolves_to(default_synth, origins["primary"]["domain_name"], EAST) == "${aws_lb.app_alb.dns_name}"
+    assert origins["primary"]["domain_name"].startswith(remote(EAST))
+    assert origins["secondary"]["domain_name"].startswith(remote(WEST))
+    (group,) = d["origin_group"]
+    assert [m["origin_id"] for m in group["member"]] == ["primary", "secondary"]
+    assert group["failover_criteria"]["status_codes"] == [500, 502, 503, 504]
+    assert d["default_cache_behavior"]["target_origin_id"] == "failover"
+    assert all(o["connection_timeout"] <= 3 and o["connection_attempts"] == 1 for o in origins.values())
+
+
+def test_cloudfront_never_serves_plain_http(default_synth: Synth) -> None:
+    d = distribution(default_synth[GLOBAL])
+    behaviours = [d["default_cache_behavior"], *d["ordered_cache_behavior"]]
+    assert {b["viewer_protocol_policy"] for b in behaviours} == {"redirect-to-https"}
+    assert d["is_ipv6_enabled"] is True
+    assert d["logging_config"]["bucket"].endswith(".bucket_regional_domain_name}")
+
+
+def test_writes_go_to_the_primary_origin_with_every_method(default_synth: Synth) -> None:
+    d = distribution(default_synth[GLOBAL])
+    (api,) = [b for b in d["ordered_cache_behavior"] if b["path_pattern"] == "/api/*"]
+    assert api["target_origin_id"] == "primary" and "POST" in api["allowed_methods"]
+    assert api["cache_policy_id"] == "4135ea2d-6df8-44a3-9df3-4b5a84be39ad", "writes and API answers are never cached"
+    assert d["default_cache_behavior"]["allowed_methods"] == ["GET", "HEAD", "OPTIONS"]
+
+
+def test_waf_is_attached_with_managed_rules_and_rate_limit(default_synth: Synth) -> None:
+    doc = default_synth[GLOBAL]
+    (acl_name, acl), = resources(doc, "aws_wafv2_web_acl").items()
+    assert acl["scope"] == "CLOUDFRONT" and acl["provider"] == "aws.us_east_1"
+    assert distribution(doc)["web_acl_id"] == f"${{aws_wafv2_web_acl.{acl_name}.arn}}"
+    groups = {r["statement"].get("managed_rule_group_statement", {}).get("name") for r in acl["rule"]}
+    assert {"AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet",
+            "AWSManagedRulesAmazonIpReputationList"} <= groups
+    (rate,) = [r for r in acl["rule"] if "rate_based_statement" in r["statement"]]
+    assert rate["statement"]["rate_based_statement"]["limit"] == 2000
+    (logging,) = resources(doc, "aws_wafv2_web_acl_logging_configuration").values()
+    assert logging["resource_arn"] == f"${{aws_wafv2_web_acl.{acl_name}.arn}}"
+
+
+def failover_records(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    return [r for r in resources(doc, "aws_route53_record").values() if "failover_routing_policy" in r]
+
+
+def test_each_alb_has_one_health_check_and_one_failover_record(default_synth: Synth) -> None:
+    doc = default_synth[GLOBAL]
+    checks = resources(doc, "aws_route53_health_check")
+    assert len(checks) == 2
+    for check in checks.values():
+        assert (check["type"], check["port"], check["resource_path"]) == ("HTTP", 80, "/health")
+        assert (check["request_interval"], check["failure_threshold"], check["measure_latency"]) == (10, 3, True)
+        assert len(check["regions"]) >= 3
+    records = failover_records(doc)
+    assert sorted(r["failover_routing_policy"]["type"] for r in records) == ["PRIMARY", "SECONDARY"]
+    assert {r["name"] for r in records} == {"origin.webapp.example.com"}
+    by_type = {r["failover_routing_policy"]["type"]: r for r in records}
+    assert by_type["PRIMARY"]["alias"]["name"].startswith(remote(EAST))
+    assert by_type["SECONDARY"]["alias"]["name"].startswith(remote(WEST))
+    assert {r["health_check_id"] for r in records} == {f"${{aws_route53_health_check.{k}.id}}" for k in checks}
+    assert all(r["alias"]["evaluate_target_health"] is True for r in records)
+
+
+def test_user_facing_names_alias_cloudfront(default_synth: Synth) -> None:
+    records = resources(default_synth[GLOBAL], "aws_route53_record").values()
+    to_cdn = {(r["name"], r["type"]) for r in records if r.get("alias", {}).get("zone_id") == "Z2FDTNDATAQYW2"}
+    assert to_cdn == {(n, t) for n in ("webapp.example.com", "www.webapp.example.com") for t in ("A", "AAAA")}
+
+
+def test_not_delegated_means_nothing_waits_on_validation(default_synth: Synth) -> None:
+    for doc in default_synth.values():
+        assert "aws_acm_certificate_validation" not in doc.get("resource", {})
+    assert distribution(default_synth[GLOBAL])["viewer_certificate"] == {"cloudfront_default_certificate": True}
+
+
+def test_origin_secret_is_generated_not_written_and_never_a_plain_output(default_synth: Synth) -> None:
+    for d in (distribution(default_synth[GLOBAL]),):
+        for o in d["origin"]:
+            (header,) = o["custom_header"]
+            assert header["name"] == "X-Origin-Verify" and header["value"].startswith(remote(EAST))
+    import tomllib
+
+    from tests.test_data_tier import walk
+
+    for name in ("default.toml", "dev.toml", "mysql.toml"):
+        keys = [path for path, _ in walk(tomllib.loads((ROOT / "config" / name).read_text()))]
+        assert not [k for k in keys if "secret" in k.lower() or "header" in k.lower()], name
+    for doc in default_synth.values():
+        for output in doc.get("output", {}).values():
+            if "secret_string" in json.dumps(output["value"]) or "X-Origin" in json.dumps(output):
+                assert output.get("sensitive") is True
+
+
+def test_audit_trail_is_multi_region_validated_and_encrypted(default_synth: Synth) -> None:
+    doc = default_synth[GLOBAL]
+    (trail,) = resources(doc, "aws_cloudtrail").values()
+    assert trail["is_multi_region_trail"] is True and trail["enable_log_file_validation"] is True
+    assert trail["kms_key_id"].startswith("${aws_kms_key.") and trail["cloud_watch_logs_group_arn"]
+    (lifecycle,) = [v for k, v in resources(doc, "aws_s3_bucket_lifecycle_configuration").items() if k.startswith("audit")]
+    rule = lifecycle["rule"][0]
+    assert [(t["days"], t["storage_class"]) for t in rule["transition"]] == [(30, "STANDARD_IA"), (90, "GLACIER")]
+    assert rule["expiration"] == [{"days": 365}]
+    key = json.loads(resources(doc, "aws_kms_key")["edge-key_key"]["policy"])
+    assert any("cloudtrail.amazonaws.com" in json.dumps(s["Principal"]) for s in key["Statement"])
+
+
+def test_app_bucket_replicates_to_the_secondary_with_its_key(default_synth: Synth) -> None:
+    (config,) = resources(default_synth[GLOBAL], "aws_s3_bucket_replication_configuration").values()
+    (rule,) = config["rule"]
+    assert config["bucket"].startswith(remote(EAST))
+    assert resolves_to(default_synth, rule["destination"]["bucket"], WEST) == "${aws_s3_bucket.app_app-bucket_bucket.arn}"
+    assert resolves_to(default_synth, rule["destination"]["encryption_configuration"]["replica_kms_key_id"], WEST) == \
+        "${aws_kms_key.key_key.arn}"
+    assert rule["delete_marker_replication"]["status"] == "Enabled"
+
+
+def variant(tmp_path: Path, name: str, extra: str, replace: tuple[str, str] | None = None) -> Path:
+    text = (ROOT / "config/default.toml").read_text()
+    if replace:
+        text = text.replace(*replace)
+    path = tmp_path / name
+    path.write_text(text + extra)
+    return path
+
+
+THIRD = '''
+[[regions]]
+name = "eu-west-1"
+role = "secondary"
+vpc_cidr = "10.2.0.0/16"
+az_count = 3
+'''
+
+
+@pytest.fixture(scope="module")
+def three_regions(synthesize: Any, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Synth]:
+    text = (ROOT / "config/default.toml").read_text()
+    head, sep, tail = text.partition("[network]")
+    path = tmp_path_factory.mktemp("cfg") / "three.toml"
+    path.write_text(head + THIRD + "\n" + sep + tail)
+    return synthesize(path)
+
+
+def test_three_regions_put_both_secondaries_behind_the_secondary_record(three_regions: tuple[Path, Synth]) -> None:
+    _, docs = three_regions
+    assert set(docs) == {GLOBAL, EAST, WEST, "webapp-prod-eu-west-1"}
+    doc = docs[GLOBAL]
+    assert len(resources(doc, "aws_route53_health_check")) == 3
+    latency = [r for r in resources(doc, "aws_route53_record").values() if "latency_routing_policy" in r]
+    assert sorted(r["latency_routing_policy"]["region"] for r in latency) == ["eu-west-1", "us-west-2"]
+    (secondary,) = [r for r in failover_records(doc) if r["failover_routing_policy"]["type"] == "SECONDARY"]
+    assert secondary["alias"]["name"] == "secondaries.origin.webapp.example.com"
+    assert len(distribution(doc)["origin_group"][0]["member"]) == 2, "CloudFront allows two members"
+    (config,) = resources(doc, "aws_s3_bucket_replication_configuration").values()
+    assert [r["id"] for r in config["rule"]] == ["to-us-west-2", "to-eu-west-1"]
+    plan = next(iter(resources(docs[EAST], "aws_backup_plan").values()))
+    assert len(plan["rule"][0]["copy_action"]) == 2
+
+
+DELEGATED = '''
+[edge]
+domain = "shop.example.org"
+delegated = true
+zone_id = "Z0123456789ABCDEFGHIJ"
+'''
+
+
+@pytest.fixture(scope="module")
+def delegated(synthesize: Any, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Synth]:
+    return synthesize(variant(tmp_path_factory.mktemp("cfg"), "delegated.toml", DELEGATED))
+
+
+def test_delegated_domain_gets_validated_certificates_and_tls_to_origins(delegated: tuple[Path, Synth]) -> None:
+    _, docs = delegated
+    for stack in (EAST, WEST):
+        (cert,) = resources(docs[stack], "aws_acm_certificate").values()
+        region = stack.removeprefix("webapp-prod-")
+        assert cert["domain_name"] == f"{region}.origin.shop.example.org"
+        assert cert["subject_alternative_names"] == ["origin.shop.example.org"]
+        assert list(resources(docs[stack], "aws_lb_listener")) == ["app_https"]
+    d = distribution(docs[GLOBAL])
+    assert d["viewer_certificate"]["minimum_protocol_version"] == "TLSv1.2_2021"
+    assert d["aliases"] == ["shop.example.org", "www.shop.example.org"]
+    origins = {o["origin_id"]: o for o in d["origin"]}
+    assert origins["primary"]["domain_name"] == "origin.shop.example.org"
+    assert origins["secondary"]["domain_name"] == "us-west-2.origin.shop.example.org"
+    assert {o["custom_origin_config"]["origin_protocol_policy"] for o in origins.values()} == {"https-only"}
+    assert {c["type"] for c in resources(docs[GLOBAL], "aws_route53_health_check").values()} == {"HTTPS"}
+    assert "aws_route53_zone" not in docs[GLOBAL]["resource"]
+
+
+@pytest.mark.parametrize("case", ["three", "delegated"])
+def test_variants_validate(case: str, three_regions: tuple[Path, Synth], delegated: tuple[Path, Synth],
+                           terraform: Any) -> None:
+    outdir, docs = three_regions if case == "three" else delegated
+    for stack in sorted(docs):
+        terraform.validate(Path(outdir) / "stacks" / stack)
