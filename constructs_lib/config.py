@@ -465,6 +465,24 @@ class EdgeConfig(Strict):
         return self
 
 
+EMULATED_SERVICES = (
+    "acm", "autoscaling", "backup", "cloudfront", "cloudtrail", "cloudwatch", "ec2", "elbv2",
+    "iam", "kms", "lambda_", "logs", "rds", "route53", "s3", "secretsmanager", "sns", "sqs", "ssm", "sts", "wafv2",
+)
+"""Every AWS service the stacks call (provider endpoint argument names); all are
+pointed at the emulator."""
+
+
+class EmulatorConfig(Strict):
+    """Deploy against a local AWS emulator (moto) instead of AWS. Only for tests and
+    ``make deploy-local``: dummy credentials, no account lookups, path-style S3, and
+    every service endpoint on the emulator."""
+
+    endpoint: str = Field(pattern=r"^http://(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|localhost|\[::1\]):\d{2,5}$")
+    """Loopback URL of the emulator, e.g. http://127.0.0.1:4566 (nothing else is accepted,
+    so no test can send traffic off this machine)."""
+
+
 class BackendConfig(Strict):
     """An S3 backend per stack (state key ``<key_prefix>/<stack>.tfstate``)."""
 
@@ -500,6 +518,8 @@ class Config(Strict):
     edge: EdgeConfig = Field(default_factory=EdgeConfig)
     backend: BackendConfig | None = None
     """Default: local state files beside the project."""
+    emulator: EmulatorConfig | None = None
+    """Default: none, real AWS."""
 
     @model_validator(mode="after")
     def _regions(self) -> Config:
@@ -517,6 +537,8 @@ class Config(Strict):
                         f"regions: vpc_cidr {a.vpc_cidr} ({a.name}) overlaps {b.vpc_cidr} ({b.name}); "
                         "give each region its own range (e.g. 10.0.0.0/16 and 10.1.0.0/16) so they can be peered"
                     )
+        if self.emulator is not None and not self.disposable:
+            raise ValueError("emulator: an emulator profile must set disposable = true so destroy can clean up")
         return self
 
     @property

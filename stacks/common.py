@@ -6,10 +6,10 @@ import re
 from typing import Any
 
 from cdktf import LocalBackend, S3Backend, TerraformStack
-from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderDefaultTags
+from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderDefaultTags, AwsProviderEndpoints
 from constructs import Construct, Node
 
-from constructs_lib.config import Config
+from constructs_lib.config import EMULATED_SERVICES, Config
 from constructs_lib.naming import default_tags
 from constructs_lib.regions import provider_alias
 
@@ -85,11 +85,24 @@ class ProductStack(ReadableStack):
     def aws_provider(self, region: str, *, alias: str | None = None) -> AwsProvider:
         """An AWS provider for ``region``, aliased by region, with the product's default tags."""
         c = self.config
+        emulator: dict[str, Any] = {}
+        if c.emulator is not None:
+            # Only what a local emulator needs; the default synth contains none of it.
+            emulator = dict(
+                access_key="test",
+                secret_key="test",
+                skip_credentials_validation=True,
+                skip_requesting_account_id=True,
+                skip_metadata_api_check="true",
+                s3_use_path_style=True,
+                endpoints=[AwsProviderEndpoints(**{s: c.emulator.endpoint for s in EMULATED_SERVICES})],
+            )
         return AwsProvider(
             self,
             f"aws-{region}",
             region=region,
             alias=alias or provider_alias(region),
+            **emulator,
             default_tags=[
                 AwsProviderDefaultTags(
                     tags=default_tags(
