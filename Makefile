@@ -27,11 +27,18 @@ $(VENV)/.synced: Pipfile.lock | $(PIPENV)
 	$(PIPENV) sync --dev
 	touch $@
 
+CHECKOV_VERSION := 3.3.30
+CHECKOV := .tools/checkov/bin/checkov
+
+$(CHECKOV):
+	$(PYTHON) -m venv .tools/checkov
+	.tools/checkov/bin/pip install --quiet checkov==$(CHECKOV_VERSION)
+
 node_modules/.installed: package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
-install: $(VENV)/.synced node_modules/.installed ## Install Python (pipenv) and Node (cdktf CLI) dependencies
+install: $(VENV)/.synced node_modules/.installed $(CHECKOV) ## Install Python (pipenv), Node (cdktf CLI) and checkov (own venv)
 
 synth: install ## Install, then synthesize every stack of $$STACK_CONFIG into cdktf.out/
 	npx cdktf synth

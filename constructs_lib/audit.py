@@ -51,7 +51,7 @@ class AuditTrail(Construct):
         self.bucket = SecureBucket(
             self, "bucket", provider=provider,
             props=SecureBucketProps(
-                name=bucket_name, transitions=TRAIL_TRANSITIONS, expire_days=TRAIL_EXPIRE_DAYS,
+                name=bucket_name, kms_key_arn=key.arn, transitions=TRAIL_TRANSITIONS, expire_days=TRAIL_EXPIRE_DAYS,
                 access_log_bucket=props.access_log_bucket, access_log_prefix="s3/trail/",
                 stateful=props.stateful, force_destroy=not props.stateful,
                 policy_statements=(

@@ -3,6 +3,7 @@ records, and the WAF in front of every regional ALB."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 
 from cdktf_cdktf_provider_aws.cloudfront_cache_policy import (
@@ -27,10 +28,21 @@ from cdktf_cdktf_provider_aws.cloudfront_distribution import (
     CloudfrontDistributionRestrictionsGeoRestriction,
     CloudfrontDistributionViewerCertificate,
 )
+from cdktf_cdktf_provider_aws.cloudfront_response_headers_policy import (
+    CloudfrontResponseHeadersPolicy,
+    CloudfrontResponseHeadersPolicySecurityHeadersConfig,
+    CloudfrontResponseHeadersPolicySecurityHeadersConfigContentTypeOptions,
+    CloudfrontResponseHeadersPolicySecurityHeadersConfigFrameOptions,
+    CloudfrontResponseHeadersPolicySecurityHeadersConfigReferrerPolicy,
+    CloudfrontResponseHeadersPolicySecurityHeadersConfigStrictTransportSecurity,
+    CloudfrontResponseHeadersPolicySecurityHeadersConfigXssProtection,
+)
 from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
+from cdktf_cdktf_provider_aws.cloudwatch_log_resource_policy import CloudwatchLogResourcePolicy
 from cdktf_cdktf_provider_aws.data_aws_route53_zone import DataAwsRoute53Zone
 from cdktf_cdktf_provider_aws.provider import AwsProvider
 from cdktf_cdktf_provider_aws.route53_health_check import Route53HealthCheck
+from cdktf_cdktf_provider_aws.route53_query_log import Route53QueryLog
 from cdktf_cdktf_provider_aws.route53_record import (
     Route53Record,
     Route53RecordAlias,
@@ -67,6 +79,7 @@ ALL_VIEWER_EXCEPT_HOST_POLICY_ID = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
 """AWS managed origin request policy Managed-AllViewerExceptHostHeader: cookies,
 query strings and headers reach the app; Host is the origin's, so TLS to the origin
 name and ALB routing work."""
+HSTS_MAX_AGE_SECONDS = 31_536_000
 FAILOVER_STATUS_CODES = (500, 502, 503, 504)
 MANAGED_RULE_GROUPS = ("AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet",
                        "AWSManagedRulesAmazonIpReputationList")
@@ -162,6 +175,7 @@ class GlobalEdge(Construct):
                                force_destroy=not props.stateful)
             self.zone_id = zone.zone_id
             self.name_servers = zone.name_servers
+            self._query_logging(provider, key, props, zone)
 
         def alias(target: RegionalOrigin) -> Route53RecordAlias:
             return Route53RecordAlias(name=target.alb_dns_name, zone_id=target.alb_zone_id, evaluate_target_health=True)
@@ -264,6 +278,22 @@ class GlobalEdge(Construct):
         secondary_host = (f"{secondary.region}.{origin_name}" if secondary.https and props.delegated
                           else secondary.alb_dns_name)
         primary_id, secondary_id, group_id = "primary", "secondary", "failover"
+        headers = CloudfrontResponseHeadersPolicy(
+            self, "security-headers", provider=provider, name=n.name("security-headers"),
+            comment="HSTS, no sniffing, no framing, strict referrer",
+            security_headers_config=CloudfrontResponseHeadersPolicySecurityHeadersConfig(
+                strict_transport_security=CloudfrontResponseHeadersPolicySecurityHeadersConfigStrictTransportSecurity(
+                    access_control_max_age_sec=HSTS_MAX_AGE_SECONDS, include_subdomains=True, preload=False,
+                    override=True),
+                content_type_options=CloudfrontResponseHeadersPolicySecurityHeadersConfigContentTypeOptions(override=True),
+                frame_options=CloudfrontResponseHeadersPolicySecurityHeadersConfigFrameOptions(
+                    frame_option="DENY", override=True),
+                referrer_policy=CloudfrontResponseHeadersPolicySecurityHeadersConfigReferrerPolicy(
+                    referrer_policy="strict-origin-when-cross-origin", override=True),
+                xss_protection=CloudfrontResponseHeadersPolicySecurityHeadersConfigXssProtection(
+                    protection=True, mode_block=True, override=True),
+            ),
+        )
         static_policy = CloudfrontCachePolicy(
             self, "static-cache", provider=provider, name=n.name("static"),
             comment="Static assets: cached, no cookies or headers in the key",
@@ -282,6 +312,7 @@ class GlobalEdge(Construct):
                 path_pattern=pattern, target_origin_id=primary_id, viewer_protocol_policy="redirect-to-https",
                 allowed_methods=ALL_METHODS, cached_methods=["GET", "HEAD"], compress=True,
                 cache_policy_id=CACHING_DISABLED_POLICY_ID, origin_request_policy_id=ALL_VIEWER_EXCEPT_HOST_POLICY_ID,
+                response_headers_policy_id=headers.id,
             )
             for pattern in props.write_path_patterns
         ]
@@ -289,6 +320,7 @@ class GlobalEdge(Construct):
             path_pattern=props.static_path_pattern, target_origin_id=group_id,
             viewer_protocol_policy="redirect-to-https", allowed_methods=READ_METHODS,
             cached_methods=["GET", "HEAD"], compress=True, cache_policy_id=static_policy.id,
+            response_headers_policy_id=headers.id,
         ))
         self.distribution = CloudfrontDistribution(
             self, "distribution", provider=provider, enabled=True, is_ipv6_enabled=True, http_version="http2and3",
@@ -311,6 +343,7 @@ class GlobalEdge(Construct):
                 target_origin_id=group_id, viewer_protocol_policy="redirect-to-https",
                 allowed_methods=READ_METHODS, cached_methods=["GET", "HEAD"], compress=True,
                 cache_policy_id=CACHING_DISABLED_POLICY_ID, origin_request_policy_id=ALL_VIEWER_EXCEPT_HOST_POLICY_ID,
+                response_headers_policy_id=headers.id,
             ),
             ordered_cache_behavior=ordered,
             restrictions=CloudfrontDistributionRestrictions(geo_restriction=CloudfrontDistributionRestrictionsGeoRestriction(
@@ -334,6 +367,26 @@ class GlobalEdge(Construct):
                     alias=Route53RecordAlias(name=self.distribution.domain_name, zone_id=CLOUDFRONT_ZONE_ID,
                                              evaluate_target_health=False),
                 )
+
+    def _query_logging(self, provider: AwsProvider, key: RegionalKey, props: GlobalEdgeProps, zone: Route53Zone) -> None:
+        """DNS query logs of the zone (Route 53 writes them only to us-east-1, through
+        a log resource policy scoped to /aws/route53/ groups of this account)."""
+        n = props.naming
+        group = CloudwatchLogGroup(
+            self, "query-logs", provider=provider, name=f"/aws/route53/{n.name('zone')}",
+            retention_in_days=props.log_retention_days, kms_key_id=key.arn,
+        )
+        policy = CloudwatchLogResourcePolicy(
+            self, "query-logs-policy", provider=provider, policy_name=n.name("route53-query-logs"),
+            policy_document=json.dumps({"Version": "2012-10-17", "Statement": [{
+                "Effect": "Allow", "Principal": {"Service": "route53.amazonaws.com"},
+                "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+                "Resource": f"arn:{key.partition_name}:logs:us-east-1:{key.account_id}:log-group:/aws/route53/*",
+                "Condition": {"StringEquals": {"aws:SourceAccount": key.account_id}},
+            }]}),
+        )
+        Route53QueryLog(self, "query-log", provider=provider, zone_id=zone.zone_id,
+                        cloudwatch_log_group_arn=group.arn, depends_on=[policy])
 
     def _waf(self, provider: AwsProvider, key: RegionalKey, props: GlobalEdgeProps) -> Wafv2WebAcl:
         n = props.naming
