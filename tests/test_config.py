@@ -133,6 +133,29 @@ def test_bad_config_names_field_and_fix(key: str, value: Any, field: str, fix: s
     assert fix in text, text
 
 
+def test_toml_writer_round_trips_the_default() -> None:
+    from tests import tomlw
+
+    assert tomllib.loads(tomlw.dumps(DEFAULT)) == DEFAULT
+
+
+@pytest.mark.parametrize(("key", "value", "field", "fix"), [b[1:] for b in BAD], ids=[b[0] for b in BAD])
+def test_main_rejects_each_bad_config_with_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str], key: str,
+                                                  value: Any, field: str, fix: str,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same table through the entry point (in-process: exit status, stderr)."""
+    import main
+    from tests import tomlw
+
+    config = tmp_path / "bad.toml"
+    config.write_text(tomlw.dumps(mutate(key, value)))
+    monkeypatch.setenv("STACK_CONFIG", str(config))
+    assert main.main() == 2
+    err = capsys.readouterr().err
+    assert f"{config}: {field}" in err and fix in err, err
+    assert "Traceback" not in err
+
+
 def test_asg_sizes_of_the_second_reference_are_expressible() -> None:
     c = parse(mutate("app", {"min_size": 2, "desired_capacity": 2, "max_size": 5}))
     assert (c.app.min_size, c.app.desired_capacity, c.app.max_size) == (2, 2, 5)

@@ -153,5 +153,4 @@ def test_mysql_profile_synthesizes_and_validates(synthesize: Any, terraform: Any
     asg = resources(east, "aws_autoscaling_group")["app_asg"]
     assert (asg["min_size"], asg["desired_capacity"], asg["max_size"]) == (2, 2, 5)
     assert "replicate_source_db" in db(west)
-    for stack in sorted(docs):
-        terraform.validate(Path(outdir) / "stacks" / stack)
+    terraform.validate_many([Path(outdir) / "stacks" / stack for stack in sorted(docs)], Path(outdir) / "validate")
