@@ -30,12 +30,21 @@ def main() -> int:
             print(f"  {err.path}: {problem}", file=sys.stderr)
         return EXIT_BAD_CONFIG
 
+    from stacks import speedups
+
+    speedups.lazy_provider_import()
     from stacks.app import build_app
 
-    product = build_app(config)
-    product.app.synth()
+    with speedups.quiet_gc():
+        product = build_app(config)
+        product.app.synth()
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    code = main()
+    if code == 0:
+        from stacks.speedups import fast_exit
+
+        fast_exit(code)
+    sys.exit(code)

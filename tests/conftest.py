@@ -18,6 +18,14 @@ os.environ.setdefault("CHECKPOINT_DISABLE", "1")
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG_DIR = ROOT / "config"
 
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Load the provider bindings the way the product does (lazily): the tests then
+    exercise the shipped path, and pay ~2 s instead of ~8 s for the import."""
+    from stacks import speedups
+
+    speedups.lazy_provider_import()
+
 Synth = dict[str, dict[str, Any]]
 """Stack name -> parsed cdk.tf.json."""
 
