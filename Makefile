@@ -14,7 +14,7 @@ STACK_CONFIG ?= config/default.toml
 export STACK_CONFIG
 PYTEST_ARGS ?=
 
-.PHONY: help install synth test bench clean
+.PHONY: help install synth test deploy-local bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -45,6 +45,9 @@ synth: install ## Install, then synthesize every stack of $$STACK_CONFIG into cd
 
 test: install ## Install, then run the whole test suite
 	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
+
+deploy-local: install ## Start moto on 127.0.0.1, deploy all stacks of config/local.toml, print outputs, destroy on Enter
+	$(VENV)/bin/python scripts/deploy_local.py $(DEPLOY_ARGS)
 
 bench: install ## Benchmark synth (floor, direct, cli, vanilla) and the tests; results in bench-results/
 	$(VENV)/bin/python scripts/bench.py $(BENCH_ARGS)

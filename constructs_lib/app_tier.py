@@ -104,6 +104,8 @@ class BastionProps:
     """Where SSH may come from. Default: nowhere (SSM Session Manager only; no SSH rule)."""
     key_name: str | None = None
     """EC2 key pair for SSH. Default: none."""
+    detailed_monitoring: bool = True
+    """Default: 1-minute CloudWatch metrics."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -323,7 +325,7 @@ class AppTier(Construct):
                         "Effect": "Allow",
                         "Principal": {"Service": "logging.s3.amazonaws.com"},
                         "Action": "s3:PutObject",
-                        "Resource": f"arn:{part}:s3:::{n.name('logs')}-{account}/s3/*",
+                        "Resource": f"arn:{part}:s3:::{n.name('logs')}-{account}/*",
                         "Condition": {"StringEquals": {"aws:SourceAccount": account}},
                     },
                 ),
@@ -501,8 +503,8 @@ class AppTier(Construct):
             comparison_operator="GreaterThanThreshold", treat_missing_data="notBreaching",
             alarm_actions=alarm_actions, ok_actions=alarm_actions,
         )
-        # Route 53 health checks watch this alarm (see GlobalEdge): no inbound rule for
-        # health checkers is needed, and the region fails over when no target is healthy.
+        # The page that matters most: with no healthy target this region serves nothing
+        # (Route 53 and CloudFront fail over; this tells the operator why).
         self.healthy_hosts_alarm = CloudwatchMetricAlarm(
             self, "no-healthy-hosts", provider=provider, alarm_name=n.name("no-healthy-hosts"),
             alarm_description="No healthy target behind the ALB: this region cannot serve",
@@ -520,10 +522,9 @@ class AppTier(Construct):
 
         # --- application bucket and its Lambda ------------------------------------
         self.app_bucket = SecureBucket(
-            self, "app-bucket", provider=provider,
+            self, "app-bucket", provider=provider, access_logs_to=self.log_bucket,
             props=SecureBucketProps(
-                name=f"{n.name('data')}-{account}", kms_key_arn=key.arn,
-                access_log_bucket=self.log_bucket.bucket_name, access_log_prefix="s3/app-bucket/",
+                name=f"{n.name('data')}-{account}", kms_key_arn=key.arn, access_log_prefix="s3/app-bucket/",
                 stateful=props.stateful, force_destroy=not props.stateful,
             ),
         )
@@ -562,7 +563,7 @@ class AppTier(Construct):
             self, "bastion", provider=provider, ami=image_id, instance_type=b.instance_type,
             subnet_id=network.public_subnet_ids[0], vpc_security_group_ids=[self.bastion_sg.id],
             associate_public_ip_address=True, iam_instance_profile=profile, key_name=b.key_name,
-            monitoring=True, ebs_optimized=True,
+            monitoring=b.detailed_monitoring, ebs_optimized=True,
             metadata_options=InstanceMetadataOptions(
                 http_endpoint="enabled", http_tokens="required", http_put_response_hop_limit=1),
             root_block_device=InstanceRootBlockDevice(

@@ -52,8 +52,8 @@ class SecureBucketProps:
     """Default: None, SSE-S3 (AES256). Log targets of ALB access logs and S3 server
     access logs must use SSE-S3; every bucket holding application data passes a key."""
     access_log_bucket: str | None = None
-    """Bucket (name) receiving this bucket's S3 server access logs. Default: none
-    (only for buckets that are themselves log targets)."""
+    """Name of a bucket (e.g. from another stack) receiving this bucket's S3 server
+    access logs. Default: none (only for buckets that are themselves log targets)."""
     access_log_prefix: str = ""
     transitions: tuple[Transition, ...] = ()
     """Storage class transitions of current objects. Default: none."""
@@ -80,7 +80,8 @@ class SecureBucket(Construct):
     no ACLs), ``aws_s3_bucket_public_access_block`` (all four on),
     ``aws_s3_bucket_versioning``, ``aws_s3_bucket_server_side_encryption_configuration``
     (KMS with bucket key, or SSE-S3), ``aws_s3_bucket_lifecycle_configuration``,
-    ``aws_s3_bucket_logging`` when a log bucket is given, and ``aws_s3_bucket_policy``
+    ``aws_s3_bucket_logging`` when a log bucket is given (``access_logs_to`` for a
+    SecureBucket of the same stack, so logging waits for its policy), and ``aws_s3_bucket_policy``
     denying any request without TLS (plus the given statements).
 
     Example::
@@ -90,8 +91,11 @@ class SecureBucket(Construct):
         logs.bucket_name
     """
 
-    def __init__(self, scope: Construct, id: str, *, provider: AwsProvider, props: SecureBucketProps):
+    def __init__(self, scope: Construct, id: str, *, provider: AwsProvider, props: SecureBucketProps,
+                 access_logs_to: SecureBucket | None = None):
         super().__init__(scope, id)
+        if access_logs_to is not None and props.access_log_bucket is not None:
+            raise ValueError("SecureBucket: give access_logs_to or props.access_log_bucket, not both")
         self.bucket = S3Bucket(
             self,
             "bucket",
@@ -143,16 +147,21 @@ class SecureBucket(Construct):
             )],
             depends_on=[self.versioning],
         )
-        if props.access_log_bucket:
+        target = access_logs_to.bucket_name if access_logs_to is not None else props.access_log_bucket
+        if target:
             S3BucketLoggingA(
-                self, "logging", provider=provider, bucket=b,
-                target_bucket=props.access_log_bucket, target_prefix=props.access_log_prefix,
+                self, "logging", provider=provider, bucket=b, target_bucket=target,
+                target_prefix=props.access_log_prefix,
+                # S3 checks the target's policy admits log delivery when logging is set.
+                depends_on=[access_logs_to.policy] if access_logs_to is not None else None,
             )
         statements = [
             {
                 "Sid": "DenyInsecureTransport",
                 "Effect": "Deny",
-                "Principal": "*",
+                # {"AWS": "*"} is AWS's long form of "*" (moto's log-delivery check
+                # cannot read the short form).
+                "Principal": {"AWS": "*"},
                 "Action": "s3:*",
                 "Resource": [self.bucket.arn, f"{self.bucket.arn}/*"],
                 "Condition": {"Bool": {"aws:SecureTransport": "false"}},

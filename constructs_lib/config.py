@@ -57,6 +57,28 @@ class NatMode(StrEnum):
     """One for the region: cheaper, but every private subnet loses egress with its AZ."""
 
 
+def _enum(kind: type[StrEnum], what: str, value: Any) -> Any:
+    """Turn a string into ``kind``, or fail listing the allowed values."""
+    if not isinstance(value, str):
+        return value
+    allowed = [member.value for member in kind]
+    if value not in allowed:
+        raise ValueError(f"unknown {what} '{value}'; use one of: {', '.join(allowed)}")
+    return kind(value)
+
+
+def _check_retention(value: int) -> int:
+    if value not in LOG_RETENTION_DAYS:
+        raise ValueError(f"{value} is not a CloudWatch Logs retention; use one of {LOG_RETENTION_DAYS}")
+    return value
+
+
+def _check_region(value: str) -> str:
+    if value not in AZ_LETTERS:
+        raise ValueError(f"unknown region '{value}'; use one of: {', '.join(SUPPORTED_REGIONS)}")
+    return value
+
+
 def _check_cidr(value: str) -> str:
     try:
         net = ipaddress.IPv4Network(value, strict=True)
@@ -108,9 +130,7 @@ class RegionConfig(Strict):
     @field_validator("name")
     @classmethod
     def _region(cls, value: str) -> str:
-        if value not in AZ_LETTERS:
-            raise ValueError(f"unknown region '{value}'; use one of: {', '.join(SUPPORTED_REGIONS)}")
-        return value
+        return _check_region(value)
 
     @field_validator("vpc_cidr")
     @classmethod
@@ -124,18 +144,12 @@ class RegionConfig(Strict):
     @field_validator("nat", mode="before")
     @classmethod
     def _nat(cls, value: Any) -> Any:
-        allowed = [m.value for m in NatMode]
-        if isinstance(value, str) and value not in allowed:
-            raise ValueError(f"unknown NAT mode '{value}'; use one of: {', '.join(allowed)}")
-        return NatMode(value) if isinstance(value, str) else value
+        return _enum(NatMode, "NAT mode", value)
 
     @field_validator("role", mode="before")
     @classmethod
     def _role(cls, value: Any) -> Any:
-        allowed = [r.value for r in Role]
-        if isinstance(value, str) and value not in allowed:
-            raise ValueError(f"unknown role '{value}'; use one of: {', '.join(allowed)}")
-        return Role(value) if isinstance(value, str) else value
+        return _enum(Role, "role", value)
 
     @model_validator(mode="after")
     def _fits(self) -> RegionConfig:
@@ -199,9 +213,7 @@ class NetworkConfig(Strict):
     @field_validator("flow_log_retention_days")
     @classmethod
     def _retention(cls, value: int) -> int:
-        if value not in LOG_RETENTION_DAYS:
-            raise ValueError(f"{value} is not a CloudWatch Logs retention; use one of {LOG_RETENTION_DAYS}")
-        return value
+        return _check_retention(value)
 
     @field_validator("flow_log_traffic_type")
     @classmethod
@@ -239,6 +251,8 @@ class BastionConfig(Strict):
     """Default: empty, no SSH rule at all (SSM Session Manager only)."""
     key_name: str | None = None
     """EC2 key pair for SSH. Default: none."""
+    detailed_monitoring: bool = True
+    """Default: 1-minute CloudWatch metrics for the bastion."""
 
     @field_validator("allowed_ssh_cidrs")
     @classmethod
@@ -279,9 +293,7 @@ class AppConfig(Strict):
     @field_validator("log_retention_days")
     @classmethod
     def _retention(cls, value: int) -> int:
-        if value not in LOG_RETENTION_DAYS:
-            raise ValueError(f"{value} is not a CloudWatch Logs retention; use one of {LOG_RETENTION_DAYS}")
-        return value
+        return _check_retention(value)
 
     @model_validator(mode="after")
     def _sizes(self) -> AppConfig:
@@ -345,10 +357,7 @@ class DatabaseConfig(Strict):
     @field_validator("engine", mode="before")
     @classmethod
     def _engine(cls, value: Any) -> Any:
-        allowed = [e.value for e in Engine]
-        if isinstance(value, str) and value not in allowed:
-            raise ValueError(f"unknown engine '{value}'; use one of: {', '.join(allowed)}")
-        return Engine(value) if isinstance(value, str) else value
+        return _enum(Engine, "engine", value)
 
     @model_validator(mode="after")
     def _consistent(self) -> DatabaseConfig:
@@ -404,8 +413,7 @@ class EdgeConfig(Strict):
     over only GET/HEAD/OPTIONS, so these go to the primary origin (origin.<domain>,
     failed over by Route 53 when delegated). Default: /api/*."""
     static_path_pattern: str = "/static/*"
-    static_cache_ttl_seconds: int = Field(default=86400, ge=0, le=31_536_000)
-    """Default TTL of the cached static path; every other path is never cached. Default: 1 day."""
+    """The one cached path (AWS managed CachingOptimized); every other path is never cached."""
     origin_connection_timeout: int = Field(default=3, ge=1, le=10)
     """Seconds CloudFront waits to connect to an origin before trying the next. Default: 3."""
     origin_connection_attempts: int = Field(default=1, ge=1, le=3)
@@ -415,10 +423,7 @@ class EdgeConfig(Strict):
     @field_validator("price_class", mode="before")
     @classmethod
     def _price(cls, value: Any) -> Any:
-        allowed = [p.value for p in PriceClass]
-        if isinstance(value, str) and value not in allowed:
-            raise ValueError(f"unknown price class '{value}'; use one of: {', '.join(allowed)}")
-        return PriceClass(value) if isinstance(value, str) else value
+        return _enum(PriceClass, "price class", value)
 
     @field_validator("health_check_interval")
     @classmethod
@@ -495,9 +500,7 @@ class BackendConfig(Strict):
     @field_validator("region")
     @classmethod
     def _region(cls, value: str) -> str:
-        if value not in AZ_LETTERS:
-            raise ValueError(f"unknown region '{value}'; use one of: {', '.join(SUPPORTED_REGIONS)}")
-        return value
+        return _check_region(value)
 
 
 class Config(Strict):

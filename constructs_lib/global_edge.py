@@ -6,13 +6,6 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from cdktf_cdktf_provider_aws.cloudfront_cache_policy import (
-    CloudfrontCachePolicy,
-    CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOrigin,
-    CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginCookiesConfig,
-    CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginHeadersConfig,
-    CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginQueryStringsConfig,
-)
 from cdktf_cdktf_provider_aws.cloudfront_distribution import (
     CloudfrontDistribution,
     CloudfrontDistributionDefaultCacheBehavior,
@@ -75,11 +68,16 @@ CLOUDFRONT_ZONE_ID = "Z2FDTNDATAQYW2"
 """The fixed hosted zone id of every CloudFront distribution, for alias records."""
 CACHING_DISABLED_POLICY_ID = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
 """AWS managed cache policy Managed-CachingDisabled."""
+CACHING_OPTIMIZED_POLICY_ID = "658327ea-f89d-4fab-a63d-7e88639e58f6"
+"""AWS managed cache policy Managed-CachingOptimized (static path only: no cookies or
+headers in the key, gzip/brotli, 1 day default TTL)."""
 ALL_VIEWER_EXCEPT_HOST_POLICY_ID = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
 """AWS managed origin request policy Managed-AllViewerExceptHostHeader: cookies,
 query strings and headers reach the app; Host is the origin's, so TLS to the origin
 name and ALB routing work."""
 HSTS_MAX_AGE_SECONDS = 31_536_000
+MANAGED_SECURITY_HEADERS_POLICY_ID = "67f7725c-6f97-4210-82d7-5512b31e9d03"
+"""AWS managed response headers policy Managed-SecurityHeadersPolicy."""
 FAILOVER_STATUS_CODES = (500, 502, 503, 504)
 MANAGED_RULE_GROUPS = ("AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet",
                        "AWSManagedRulesAmazonIpReputationList")
@@ -123,10 +121,12 @@ class GlobalEdgeProps:
     waf_rate_limit: int = 2000
     write_path_patterns: tuple[str, ...] = ("/api/*",)
     static_path_pattern: str = "/static/*"
-    static_cache_ttl_seconds: int = 86400
     origin_connection_timeout: int = 3
     origin_connection_attempts: int = 1
     geo_allow: tuple[str, ...] = ()
+    response_headers_policy_id: str | None = None
+    """Use this response headers policy instead of creating the product's own (HSTS 1
+    year with subdomains, nosniff, DENY framing, strict referrer). Default: create it."""
     log_retention_days: int = 365
     stateful: bool = True
     tags: dict[str, str] = field(default_factory=dict)
@@ -142,8 +142,8 @@ class GlobalEdge(Construct):
     SECONDARY: the secondary ALB, or a latency set of all secondaries when there are
     several); a CloudFront distribution whose default behaviour targets an origin
     group (primary ALB, then the first secondary on 5xx or connection failure) and
-    whose write paths target the primary origin with every method; a cache policy for
-    the static path; ``<domain>``/``www`` A and AAAA aliases to the distribution; a
+    whose write paths target the primary origin with every method; caching for
+    the static path (managed CachingOptimized); ``<domain>``/``www`` A and AAAA aliases to the distribution; a
     WAFv2 web ACL (managed common, known-bad-inputs and IP-reputation rules plus a
     rate limit) with logging; a bucket for CloudFront access logs; with a delegated
     domain, an ACM certificate for CloudFront validated in the zone.
@@ -278,49 +278,21 @@ class GlobalEdge(Construct):
         secondary_host = (f"{secondary.region}.{origin_name}" if secondary.https and props.delegated
                           else secondary.alb_dns_name)
         primary_id, secondary_id, group_id = "primary", "secondary", "failover"
-        headers = CloudfrontResponseHeadersPolicy(
-            self, "security-headers", provider=provider, name=n.name("security-headers"),
-            comment="HSTS, no sniffing, no framing, strict referrer",
-            security_headers_config=CloudfrontResponseHeadersPolicySecurityHeadersConfig(
-                strict_transport_security=CloudfrontResponseHeadersPolicySecurityHeadersConfigStrictTransportSecurity(
-                    access_control_max_age_sec=HSTS_MAX_AGE_SECONDS, include_subdomains=True, preload=False,
-                    override=True),
-                content_type_options=CloudfrontResponseHeadersPolicySecurityHeadersConfigContentTypeOptions(override=True),
-                frame_options=CloudfrontResponseHeadersPolicySecurityHeadersConfigFrameOptions(
-                    frame_option="DENY", override=True),
-                referrer_policy=CloudfrontResponseHeadersPolicySecurityHeadersConfigReferrerPolicy(
-                    referrer_policy="strict-origin-when-cross-origin", override=True),
-                xss_protection=CloudfrontResponseHeadersPolicySecurityHeadersConfigXssProtection(
-                    protection=True, mode_block=True, override=True),
-            ),
-        )
-        static_policy = CloudfrontCachePolicy(
-            self, "static-cache", provider=provider, name=n.name("static"),
-            comment="Static assets: cached, no cookies or headers in the key",
-            default_ttl=props.static_cache_ttl_seconds, max_ttl=max(props.static_cache_ttl_seconds, 31_536_000),
-            min_ttl=0,
-            parameters_in_cache_key_and_forwarded_to_origin=CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOrigin(
-                cookies_config=CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginCookiesConfig(cookie_behavior="none"),
-                headers_config=CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginHeadersConfig(header_behavior="none"),
-                query_strings_config=CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginQueryStringsConfig(
-                    query_string_behavior="none"),
-                enable_accept_encoding_gzip=True, enable_accept_encoding_brotli=True,
-            ),
-        )
+        headers_id = props.response_headers_policy_id or self._security_headers(provider, n).id
         ordered = [
             CloudfrontDistributionOrderedCacheBehavior(
                 path_pattern=pattern, target_origin_id=primary_id, viewer_protocol_policy="redirect-to-https",
                 allowed_methods=ALL_METHODS, cached_methods=["GET", "HEAD"], compress=True,
                 cache_policy_id=CACHING_DISABLED_POLICY_ID, origin_request_policy_id=ALL_VIEWER_EXCEPT_HOST_POLICY_ID,
-                response_headers_policy_id=headers.id,
+                response_headers_policy_id=headers_id,
             )
             for pattern in props.write_path_patterns
         ]
         ordered.append(CloudfrontDistributionOrderedCacheBehavior(
             path_pattern=props.static_path_pattern, target_origin_id=group_id,
             viewer_protocol_policy="redirect-to-https", allowed_methods=READ_METHODS,
-            cached_methods=["GET", "HEAD"], compress=True, cache_policy_id=static_policy.id,
-            response_headers_policy_id=headers.id,
+            cached_methods=["GET", "HEAD"], compress=True, cache_policy_id=CACHING_OPTIMIZED_POLICY_ID,
+            response_headers_policy_id=headers_id,
         ))
         self.distribution = CloudfrontDistribution(
             self, "distribution", provider=provider, enabled=True, is_ipv6_enabled=True, http_version="http2and3",
@@ -343,7 +315,7 @@ class GlobalEdge(Construct):
                 target_origin_id=group_id, viewer_protocol_policy="redirect-to-https",
                 allowed_methods=READ_METHODS, cached_methods=["GET", "HEAD"], compress=True,
                 cache_policy_id=CACHING_DISABLED_POLICY_ID, origin_request_policy_id=ALL_VIEWER_EXCEPT_HOST_POLICY_ID,
-                response_headers_policy_id=headers.id,
+                response_headers_policy_id=headers_id,
             ),
             ordered_cache_behavior=ordered,
             restrictions=CloudfrontDistributionRestrictions(geo_restriction=CloudfrontDistributionRestrictionsGeoRestriction(
@@ -367,6 +339,24 @@ class GlobalEdge(Construct):
                     alias=Route53RecordAlias(name=self.distribution.domain_name, zone_id=CLOUDFRONT_ZONE_ID,
                                              evaluate_target_health=False),
                 )
+
+    def _security_headers(self, provider: AwsProvider, n: Naming) -> CloudfrontResponseHeadersPolicy:
+        return CloudfrontResponseHeadersPolicy(
+            self, "security-headers", provider=provider, name=n.name("security-headers"),
+            comment="HSTS, no sniffing, no framing, strict referrer",
+            security_headers_config=CloudfrontResponseHeadersPolicySecurityHeadersConfig(
+                strict_transport_security=CloudfrontResponseHeadersPolicySecurityHeadersConfigStrictTransportSecurity(
+                    access_control_max_age_sec=HSTS_MAX_AGE_SECONDS, include_subdomains=True, preload=False,
+                    override=True),
+                content_type_options=CloudfrontResponseHeadersPolicySecurityHeadersConfigContentTypeOptions(override=True),
+                frame_options=CloudfrontResponseHeadersPolicySecurityHeadersConfigFrameOptions(
+                    frame_option="DENY", override=True),
+                referrer_policy=CloudfrontResponseHeadersPolicySecurityHeadersConfigReferrerPolicy(
+                    referrer_policy="strict-origin-when-cross-origin", override=True),
+                xss_protection=CloudfrontResponseHeadersPolicySecurityHeadersConfigXssProtection(
+                    protection=True, mode_block=True, override=True),
+            ),
+        )
 
     def _query_logging(self, provider: AwsProvider, key: RegionalKey, props: GlobalEdgeProps, zone: Route53Zone) -> None:
         """DNS query logs of the zone (Route 53 writes them only to us-east-1, through

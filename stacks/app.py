@@ -28,4 +28,11 @@ def build_app(config: Config, *, outdir: str | None = None) -> Product:
     for region in config.secondaries:
         regional[region.name] = RegionalStack(app, config=config, region=region, primary=primary)
     global_stack = GlobalStack(app, config=config, regional=regional)
+    if config.emulator is not None:
+        from . import emulator
+
+        emulator.apply(primary, "primary")
+        for region in config.secondaries:
+            emulator.apply(regional[region.name], "regional")
+        emulator.apply(global_stack, "global")
     return Product(app=app, regional=regional, global_stack=global_stack)

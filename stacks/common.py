@@ -92,7 +92,9 @@ class ProductStack(ReadableStack):
                 access_key="test",
                 secret_key="test",
                 skip_credentials_validation=True,
-                skip_requesting_account_id=True,
+                # The account id must be known: without it the provider writes
+                # security-group references as "<account>/sg-..." and never converges.
+                skip_requesting_account_id=False,
                 skip_metadata_api_check="true",
                 s3_use_path_style=True,
                 endpoints=[AwsProviderEndpoints(**{s: c.emulator.endpoint for s in EMULATED_SERVICES})],

@@ -7,7 +7,12 @@ from constructs import Construct
 
 from constructs_lib.audit import AuditTrail, AuditTrailProps
 from constructs_lib.config import Config
-from constructs_lib.global_edge import GlobalEdge, GlobalEdgeProps, RegionalOrigin
+from constructs_lib.global_edge import (
+    MANAGED_SECURITY_HEADERS_POLICY_ID,
+    GlobalEdge,
+    GlobalEdgeProps,
+    RegionalOrigin,
+)
 from constructs_lib.kms import RegionalKey, RegionalKeyProps
 from constructs_lib.naming import Naming
 from constructs_lib.replication import BucketReplication, BucketReplicationProps, ReplicaBucket
@@ -77,10 +82,11 @@ class GlobalStack(ProductStack):
                 health_check_regions=tuple(edge.health_check_regions), price_class=edge.price_class.value,
                 waf_enabled=edge.waf_enabled, waf_rate_limit=edge.waf_rate_limit,
                 write_path_patterns=tuple(edge.write_path_patterns), static_path_pattern=edge.static_path_pattern,
-                static_cache_ttl_seconds=edge.static_cache_ttl_seconds,
                 origin_connection_timeout=edge.origin_connection_timeout,
                 origin_connection_attempts=edge.origin_connection_attempts, geo_allow=tuple(edge.geo_allow),
                 log_retention_days=config.app.log_retention_days, stateful=stateful,
+                # moto has no response-headers-policy API (stacks/emulator.py, "construct").
+                response_headers_policy_id=MANAGED_SECURITY_HEADERS_POLICY_ID if config.emulator else None,
             ),
         )
 

@@ -114,6 +114,7 @@ class RegionalStack(ProductStack):
                     instance_type=app.bastion.instance_type,
                     allowed_ssh_cidrs=tuple(app.bastion.allowed_ssh_cidrs),
                     key_name=app.bastion.key_name,
+                    detailed_monitoring=app.bastion.detailed_monitoring,
                 ) if app.bastion.enabled else None,
                 function=LambdaProps(
                     reserved_concurrency=app.function.reserved_concurrency,

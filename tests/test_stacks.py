@@ -116,3 +116,19 @@ def test_app_outputs_published(default_synth: Synth, stack: str) -> None:
     outputs = default_synth[stack]["output"]
     assert {"alb_dns_name", "alb_zone_id", "alb_arn", "target_group_arn", "asg_name", "sns_topic_arn",
             "app_bucket_name", "log_bucket_name", "bastion_id"} <= set(outputs)
+
+
+def test_readme_lists_every_emulator_adjustment() -> None:
+    from stacks.emulator import MOTO_ADJUSTMENTS
+
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("## Local deploy", 1)[1].split("\n## ", 1)[0]
+    for adjustment in MOTO_ADJUSTMENTS:
+        assert f"`{adjustment.path}`" in section, adjustment.path
+    assert section.count("**excluded**") == sum(a.kind in ("exclude", "construct") for a in MOTO_ADJUSTMENTS)
+
+
+def test_default_synth_has_nothing_of_the_emulator(default_synth: Synth) -> None:
+    text = json.dumps(default_synth)
+    for marker in ("skip_credentials_validation", "s3_use_path_style", "127.0.0.1", "emulator", "access_key"):
+        assert marker not in text, marker

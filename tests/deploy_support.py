@@ -1,0 +1,151 @@
+"""Run the stacks against a local moto server: start it, seed what AWS itself
+provides, apply/plan/destroy in dependency order. Shared by tests/test_deploy.py and
+scripts/deploy_local.py (make deploy-local)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+LOCAL_CONFIG = ROOT / "config" / "local.toml"
+PLACEHOLDER_ENDPOINT = "http://127.0.0.1:4566"
+LOOPBACK = "127.0.0.1"
+DUMMY = {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test", "AWS_DEFAULT_REGION": "us-east-1"}
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind((LOOPBACK, 0))
+        return int(s.getsockname()[1])
+
+
+class MotoServer:
+    """``moto_server`` on 127.0.0.1 and a free port; stopped by ``stop`` (also on failure)."""
+
+    def __init__(self, logfile: Path):
+        binary = shutil.which("moto_server", path=str(ROOT / ".venv" / "bin")) or shutil.which("moto_server")
+        if binary is None:
+            raise RuntimeError("moto_server is not installed (make install: moto[server] is a dev dependency)")
+        self.port = free_port()
+        self.endpoint = f"http://{LOOPBACK}:{self.port}"
+        self.log = open(logfile, "w")  # noqa: SIM115 (closed in stop)
+        # AWS-managed IAM policies (AmazonSSMManagedInstanceCore, ...) exist in every
+        # account; moto loads them only when asked.
+        env = {**os.environ, **DUMMY, "MOTO_IAM_LOAD_MANAGED_POLICIES": "true"}
+        self.proc = subprocess.Popen([binary, "-H", LOOPBACK, "-p", str(self.port)], stdout=self.log,
+                                     stderr=subprocess.STDOUT, env=env)
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{self.endpoint}/moto-api/", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"moto_server did not start; see {logfile}")
+            time.sleep(0.2)
+
+    def client(self, service: str, region: str) -> Any:
+        import boto3
+
+        return boto3.client(service, region_name=region, endpoint_url=self.endpoint,
+                            aws_access_key_id="test", aws_secret_access_key="test")
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.log.close()
+
+
+def seed_aws_managed_data(moto: MotoServer, regions: list[str]) -> None:
+    """Create what every AWS account has and moto lacks: the AWS-managed prefix list of
+    the Route 53 health checkers (the ALB health security group looks it up)."""
+    for region in regions:
+        ec2 = moto.client("ec2", region)
+        name = f"com.amazonaws.{region}.route53-healthchecks"
+        found = ec2.describe_managed_prefix_lists(Filters=[{"Name": "prefix-list-name", "Values": [name]}])
+        if not found["PrefixLists"]:
+            ec2.create_managed_prefix_list(PrefixListName=name, AddressFamily="IPv4", MaxEntries=10,
+                                           Entries=[{"Cidr": "54.243.31.192/26"}, {"Cidr": "107.23.255.0/26"}])
+
+
+def seed_replica_subnet_group(moto: MotoServer, primary: StackRun, env: dict[str, str], replica_region: str,
+                              group_name: str) -> None:
+    """moto looks a cross-region replica's DB subnet group up in the *source* region
+    (AWS uses the replica's own region). Give moto a group of that name in the source
+    region, on the primary's database subnets, before the replica is created."""
+    outputs = json.loads(terraform(primary, env, "output", "-json").stdout)
+    region = primary.name.rsplit("-", 3)[-3:]
+    rds = moto.client("rds", "-".join(region))
+    existing = [g["DBSubnetGroupName"] for g in rds.describe_db_subnet_groups()["DBSubnetGroups"]]
+    if group_name not in existing:
+        rds.create_db_subnet_group(DBSubnetGroupName=group_name, DBSubnetGroupDescription=f"moto: {replica_region} replica",
+                                   SubnetIds=outputs["database_subnet_ids"]["value"])
+
+
+def local_config(endpoint: str, dest: Path) -> Path:
+    """config/local.toml with the emulator's real endpoint."""
+    text = LOCAL_CONFIG.read_text()
+    assert PLACEHOLDER_ENDPOINT in text, "config/local.toml must name the placeholder endpoint"
+    dest.write_text(text.replace(PLACEHOLDER_ENDPOINT, endpoint))
+    return dest
+
+
+@dataclass
+class StackRun:
+    name: str
+    directory: Path
+    resources: int = 0
+    excluded: list[str] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def terraform_env(cli_config: Path) -> dict[str, str]:
+    return {**os.environ, **DUMMY, "TF_CLI_CONFIG_FILE": str(cli_config), "CHECKPOINT_DISABLE": "1",
+            "TF_IN_AUTOMATION": "1"}
+
+
+def terraform(run: StackRun, env: dict[str, str], *args: str, ok: tuple[int, ...] = (0,)) -> subprocess.CompletedProcess[str]:
+    started = time.monotonic()
+    proc = subprocess.run(["terraform", *args, "-no-color"], cwd=run.directory, env=env, capture_output=True,
+                          text=True, timeout=1800)
+    run.seconds[args[0]] = run.seconds.get(args[0], 0.0) + time.monotonic() - started
+    if proc.returncode not in ok:
+        raise AssertionError(f"terraform {' '.join(args)} ({run.name}) exited {proc.returncode}:\n"
+                             f"{proc.stdout[-6000:]}\n{proc.stderr[-6000:]}")
+    return proc
+
+
+def count_resources(run: StackRun, env: dict[str, str]) -> int:
+    listed = terraform(run, env, "state", "list").stdout.split()
+    return len([a for a in listed if not a.startswith("data.")])
+
+
+def excluded_resources(doc: dict[str, Any]) -> list[str]:
+    """Addresses the local profile leaves out (documented in README, Local deploy)."""
+    return list(doc.get("//", {}).get("emulator_exclusions", []))
+
+
+def stack_order(outdir: Path) -> list[str]:
+    names = sorted(p.name for p in (outdir / "stacks").iterdir())
+    regional = [n for n in names if not n.endswith("-global")]
+    manifest = json.loads((outdir / "manifest.json").read_text())
+    # cdktf's manifest lists dependencies; primary first, then the other regions.
+    order = sorted(regional, key=lambda n: len(manifest["stacks"][n].get("dependencies", [])))
+    return order + [n for n in names if n.endswith("-global")]

@@ -1,0 +1,172 @@
+"""Deploy every stack of the local profile to moto: apply in dependency order, read the
+architecture back with boto3, re-plan (no diff), destroy in reverse, nothing left."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+
+from tests.conftest import Synth
+from tests.deploy_support import (
+    MotoServer,
+    StackRun,
+    count_resources,
+    excluded_resources,
+    local_config,
+    seed_aws_managed_data,
+    seed_replica_subnet_group,
+    stack_order,
+    terraform_env,
+)
+from tests.deploy_support import terraform as tf
+
+pytestmark = pytest.mark.deploy
+
+EAST, WEST, GLOBAL = "webapp-local-us-east-1", "webapp-local-us-west-2", "webapp-local-global"
+REGIONS = ("us-east-1", "us-west-2")
+
+
+@dataclass
+class Deployment:
+    moto: MotoServer
+    docs: Synth
+    runs: list[StackRun]
+    env: dict[str, str]
+
+    def client(self, service: str, region: str = "us-east-1") -> Any:
+        return self.moto.client(service, region)
+
+
+@pytest.fixture(scope="module")
+def moto(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MotoServer]:
+    server = MotoServer(tmp_path_factory.mktemp("moto") / "moto.log")
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+def deployment(moto: MotoServer, synthesize: Any, terraform: Any,
+               tmp_path_factory: pytest.TempPathFactory) -> Deployment:
+    # ``terraform`` (the fixture) provides the CLI config with the offline mirror.
+    config = local_config(moto.endpoint, tmp_path_factory.mktemp("local") / "local.toml")
+    outdir, docs = synthesize(config)
+    seed_aws_managed_data(moto, list(REGIONS))
+    env = terraform_env(Path(terraform.env["TF_CLI_CONFIG_FILE"]))
+    runs = [StackRun(name, outdir / "stacks" / name, excluded=excluded_resources(docs[name]))
+            for name in stack_order(outdir)]
+    assert [r.name for r in runs] == [EAST, WEST, GLOBAL]
+    for run in runs:
+        if run.name == WEST:
+            seed_replica_subnet_group(moto, runs[0], env, "us-west-2", "webapp-local-us-west-2-db")
+        tf(run, env, "init", "-input=false")
+        tf(run, env, "apply", "-auto-approve", "-input=false")
+        run.resources = count_resources(run, env)
+    return Deployment(moto, docs, runs, env)
+
+
+def test_every_stack_applied(deployment: Deployment) -> None:
+    for run in deployment.runs:
+        synthesized = sum(len(v) for v in deployment.docs[run.name]["resource"].values())
+        print(f"\n{run.name}: {run.resources} resources applied, {len(run.excluded)} excluded "
+              f"{run.excluded or ''}; apply {run.seconds['apply']:.0f}s")
+        assert run.resources >= synthesized, f"{run.name}: applied {run.resources} of {synthesized}"
+
+
+def test_networks_exist_in_both_regions(deployment: Deployment) -> None:
+    for region, cidr in (("us-east-1", "10.0.0.0/16"), ("us-west-2", "10.1.0.0/16")):
+        ec2 = deployment.client("ec2", region)
+        vpcs = ec2.describe_vpcs(Filters=[{"Name": "tag:Project", "Values": ["webapp"]}])["Vpcs"]
+        assert [v["CidrBlock"] for v in vpcs] == [cidr]
+        vpc_id = vpcs[0]["VpcId"]
+        subnets = ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])["Subnets"]
+        per_az: dict[str, int] = {}
+        for s in subnets:
+            per_az[s["AvailabilityZone"]] = per_az.get(s["AvailabilityZone"], 0) + 1
+        assert per_az == {f"{region}{z}": 3 for z in "abc"}, "public, private, database in each AZ"
+        nats = ec2.describe_nat_gateways(Filters=[{"Name": "vpc-id", "Values": [vpc_id]},
+                                                  {"Name": "state", "Values": ["available", "pending"]}])
+        assert sorted(n["SubnetId"] for n in nats["NatGateways"]) == sorted(
+            s["SubnetId"] for s in subnets if any(t["Key"] == "Tier" and t["Value"] == "public" for t in s["Tags"]))
+
+
+def test_fleet_and_launch_template(deployment: Deployment) -> None:
+    for region in REGIONS:
+        (group,) = deployment.client("autoscaling", region).describe_auto_scaling_groups()["AutoScalingGroups"]
+        assert (group["MinSize"], group["DesiredCapacity"], group["MaxSize"]) == (3, 3, 9)
+        ec2 = deployment.client("ec2", region)
+        (template,) = ec2.describe_launch_templates()["LaunchTemplates"]
+        data = ec2.describe_launch_template_versions(LaunchTemplateId=template["LaunchTemplateId"],
+                                                     Versions=["$Latest"])["LaunchTemplateVersions"][0]
+        assert data["LaunchTemplateData"]["MetadataOptions"]["HttpTokens"] == "required"
+        assert data["LaunchTemplateData"]["BlockDeviceMappings"][0]["Ebs"]["Encrypted"] is True
+
+
+def test_databases_primary_and_cross_region_replica(deployment: Deployment) -> None:
+    (primary,) = deployment.client("rds", "us-east-1").describe_db_instances()["DBInstances"]
+    assert (primary["Engine"], primary["StorageEncrypted"], primary["MultiAZ"]) == ("postgres", True, True)
+    (replica,) = deployment.client("rds", "us-west-2").describe_db_instances()["DBInstances"]
+    assert replica["StorageEncrypted"] is True
+    assert replica["ReadReplicaSourceDBInstanceIdentifier"] in (primary["DBInstanceArn"],
+                                                                 primary["DBInstanceIdentifier"])
+
+
+def test_keys_rotate_and_trail_is_multi_region(deployment: Deployment) -> None:
+    for region in REGIONS:
+        kms = deployment.client("kms", region)
+        keys = [k["KeyId"] for k in kms.list_keys()["Keys"]]
+        customer = [k for k in keys if kms.describe_key(KeyId=k)["KeyMetadata"]["KeyManager"] == "CUSTOMER"]
+        assert customer and all(kms.get_key_rotation_status(KeyId=k)["KeyRotationEnabled"] for k in customer)
+    (trail,) = deployment.client("cloudtrail", "us-east-1").describe_trails()["trailList"]
+    assert trail["IsMultiRegionTrail"] is True and trail["LogFileValidationEnabled"] is True
+
+
+def test_route53_failover_and_cloudfront_origin_group(deployment: Deployment) -> None:
+    route53 = deployment.client("route53")
+    (zone,) = route53.list_hosted_zones()["HostedZones"]
+    records = route53.list_resource_record_sets(HostedZoneId=zone["Id"])["ResourceRecordSets"]
+    failover = sorted(r["Failover"] for r in records if "Failover" in r)
+    assert failover == ["PRIMARY", "SECONDARY"]
+    assert len(route53.list_health_checks()["HealthChecks"]) == 2
+    cloudfront = deployment.client("cloudfront")
+    (summary,) = cloudfront.list_distributions()["DistributionList"]["Items"]
+    config = cloudfront.get_distribution_config(Id=summary["Id"])["DistributionConfig"]
+    (group,) = config["OriginGroups"]["Items"]
+    assert [m["OriginId"] for m in group["Members"]["Items"]] == ["primary", "secondary"]
+
+
+def test_replan_shows_no_changes(deployment: Deployment) -> None:
+    for run in deployment.runs:
+        proc = tf(run, deployment.env, "plan", "-detailed-exitcode", "-input=false", ok=(0, 2))
+        assert proc.returncode == 0, f"{run.name} drifts after apply:\n{proc.stdout[-6000:]}"
+
+
+def test_destroy_leaves_nothing(deployment: Deployment) -> None:
+    for run in reversed(deployment.runs):
+        tf(run, deployment.env, "destroy", "-auto-approve", "-input=false")
+    for region in REGIONS:
+        ec2 = deployment.client("ec2", region)
+        assert ec2.describe_vpcs(Filters=[{"Name": "tag:Project", "Values": ["webapp"]}])["Vpcs"] == []
+        running = [i for r in ec2.describe_instances()["Reservations"] for i in r["Instances"]
+                   if i["State"]["Name"] not in ("terminated", "shutting-down")]
+        assert running == []
+        assert deployment.client("rds", region).describe_db_instances()["DBInstances"] == []
+        assert deployment.client("elbv2", region).describe_load_balancers()["LoadBalancers"] == []
+        assert deployment.client("autoscaling", region).describe_auto_scaling_groups()["AutoScalingGroups"] == []
+        kms = deployment.client("kms", region)
+        for key in kms.list_keys()["Keys"]:
+            meta = kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"]
+            assert meta["KeyManager"] != "CUSTOMER" or meta["KeyState"] == "PendingDeletion"
+    assert deployment.client("s3").list_buckets()["Buckets"] == []
+    assert deployment.client("route53").list_hosted_zones()["HostedZones"] == []
+    assert deployment.client("cloudfront").list_distributions()["DistributionList"].get("Items", []) == []
+    # Known moto gap: DeleteTrail by ARN (what the provider sends) is a no-op in moto
+    # 5.2.5, so the trail is checked gone from Terraform's state, not from moto.
+    for run in deployment.runs:
+        assert tf(run, deployment.env, "state", "list").stdout.split() == [], f"{run.name} state not empty"
+    for run in deployment.runs:
+        print(f"\n{run.name}: " + ", ".join(f"{k} {v:.0f}s" for k, v in run.seconds.items()))
