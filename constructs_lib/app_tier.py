@@ -73,6 +73,7 @@ from cdktf_cdktf_provider_aws.vpc_security_group_ingress_rule import VpcSecurity
 from constructs import Construct
 
 from .buckets import SecureBucket, SecureBucketProps
+from .iam import assume_role_policy
 from .kms import RegionalKey
 from .naming import Naming
 from .network import RegionalNetwork
@@ -182,18 +183,6 @@ UNIT
 systemctl daemon-reload
 systemctl enable --now webapp.service
 """
-
-
-def _assume(service: str, account: str) -> str:
-    return json.dumps({
-        "Version": "2012-10-17",
-        "Statement": [{
-            "Effect": "Allow",
-            "Principal": {"Service": service},
-            "Action": "sts:AssumeRole",
-            "Condition": {"StringEquals": {"aws:SourceAccount": account}},
-        }],
-    })
 
 
 class AppTier(Construct):
@@ -386,7 +375,7 @@ class AppTier(Construct):
         # --- instances ------------------------------------------------------------
         instance_role = IamRole(
             self, "instance-role", provider=provider, name=n.name("instance"),
-            assume_role_policy=_assume("ec2.amazonaws.com", account),
+            assume_role_policy=assume_role_policy("ec2.amazonaws.com", account),
         )
         for i, policy in enumerate(("AmazonSSMManagedInstanceCore", "CloudWatchAgentServerPolicy")):
             IamRolePolicyAttachment(
@@ -587,7 +576,7 @@ class AppTier(Construct):
         )
         role = IamRole(
             self, "function-role", provider=provider, name=n.name("object-created"),
-            assume_role_policy=_assume("lambda.amazonaws.com", account),
+            assume_role_policy=assume_role_policy("lambda.amazonaws.com", account),
         )
         IamRolePolicy(
             self, "function-policy", provider=provider, role=role.id, name="least-privilege",

@@ -13,6 +13,7 @@ from cdktf_cdktf_provider_aws.provider import AwsProvider
 from constructs import Construct
 
 from .buckets import SecureBucket, SecureBucketProps, Transition
+from .iam import assume_role_policy
 from .kms import RegionalKey
 from .naming import Naming
 
@@ -71,9 +72,7 @@ class AuditTrail(Construct):
         )
         role = IamRole(
             self, "logs-role", provider=provider, name=n.name("trail-logs"),
-            assume_role_policy=json.dumps({"Version": "2012-10-17", "Statement": [{
-                "Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"}, "Action": "sts:AssumeRole",
-                "Condition": {"StringEquals": {"aws:SourceAccount": account}}}]}),
+            assume_role_policy=assume_role_policy("cloudtrail.amazonaws.com", account),
         )
         IamRolePolicy(
             self, "logs-policy", provider=provider, role=role.id, name="deliver-to-log-group",

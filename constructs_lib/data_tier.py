@@ -30,6 +30,7 @@ from constructs import Construct
 
 from .config import Engine
 from .guards import protect
+from .iam import assume_role_policy
 from .kms import RegionalKey
 from .naming import Naming
 from .network import RegionalNetwork
@@ -169,9 +170,7 @@ class DataTier(Construct):
         ]
         monitoring_role = IamRole(
             self, "monitoring-role", provider=provider, name=n.name("rds-monitoring"),
-            assume_role_policy=json.dumps({"Version": "2012-10-17", "Statement": [{
-                "Effect": "Allow", "Principal": {"Service": "monitoring.rds.amazonaws.com"},
-                "Action": "sts:AssumeRole", "Condition": {"StringEquals": {"aws:SourceAccount": account}}}]}),
+            assume_role_policy=assume_role_policy("monitoring.rds.amazonaws.com", account),
         )
         IamRolePolicyAttachment(
             self, "monitoring-policy", provider=provider, role=monitoring_role.name,
@@ -312,9 +311,7 @@ class CrossRegionBackup(Construct):
         n, part, account = props.naming, key.partition_name, key.account_id
         role = IamRole(
             self, "role", provider=provider, name=n.name("backup"),
-            assume_role_policy=json.dumps({"Version": "2012-10-17", "Statement": [{
-                "Effect": "Allow", "Principal": {"Service": "backup.amazonaws.com"}, "Action": "sts:AssumeRole",
-                "Condition": {"StringEquals": {"aws:SourceAccount": account}}}]}),
+            assume_role_policy=assume_role_policy("backup.amazonaws.com", account),
         )
         for i, policy in enumerate((
             "service-role/AWSBackupServiceRolePolicyForBackup",

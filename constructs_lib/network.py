@@ -27,6 +27,7 @@ from cdktf_cdktf_provider_aws.vpc_security_group_ingress_rule import VpcSecurity
 from constructs import Construct
 
 from .cidr import SubnetPlan
+from .iam import assume_role_policy
 from .kms import RegionalKey
 from .naming import Naming
 
@@ -260,19 +261,7 @@ class RegionalNetwork(Construct):
             "flow-log-role",
             provider=provider,
             name=n.name("flow-logs"),
-            assume_role_policy=json.dumps(
-                {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Effect": "Allow",
-                            "Principal": {"Service": "vpc-flow-logs.amazonaws.com"},
-                            "Action": "sts:AssumeRole",
-                            "Condition": {"StringEquals": {"aws:SourceAccount": key.account_id}},
-                        }
-                    ],
-                }
-            ),
+            assume_role_policy=assume_role_policy("vpc-flow-logs.amazonaws.com", key.account_id),
         )
         IamRolePolicy(
             self,

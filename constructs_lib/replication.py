@@ -20,6 +20,7 @@ from cdktf_cdktf_provider_aws.s3_bucket_replication_configuration import (
 )
 from constructs import Construct
 
+from .iam import assume_role_policy
 from .naming import Naming
 
 
@@ -60,8 +61,7 @@ class BucketReplication(Construct):
         n = props.naming
         role = IamRole(
             self, "role", provider=provider, name=n.name("replication"),
-            assume_role_policy=json.dumps({"Version": "2012-10-17", "Statement": [{
-                "Effect": "Allow", "Principal": {"Service": "s3.amazonaws.com"}, "Action": "sts:AssumeRole"}]}),
+            assume_role_policy=assume_role_policy("s3.amazonaws.com"),
         )
         src = props.source_bucket_arn
         statements = [
