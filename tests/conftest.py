@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import subprocess
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -110,6 +111,9 @@ class Terraform:
             rc.write_text(f'plugin_cache_dir = "{cache}"\n')
         self.env = {**os.environ, "TF_CLI_CONFIG_FILE": str(rc), "CHECKPOINT_DISABLE": "1", "TF_IN_AUTOMATION": "1"}
         self.initialized: set[Path] = set()
+        # The shared plugin cache is not safe for concurrent writers: inits take turns
+        # (validate_many runs the validations themselves in parallel).
+        self._init_lock = threading.Lock()
 
     def run(self, cwd: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         proc = subprocess.run(
@@ -120,9 +124,10 @@ class Terraform:
         return proc
 
     def init(self, cwd: Path) -> None:
-        if cwd not in self.initialized:
-            self.run(cwd, "init", "-backend=false", "-input=false")
-            self.initialized.add(cwd)
+        with self._init_lock:
+            if cwd not in self.initialized:
+                self.run(cwd, "init", "-backend=false", "-input=false")
+                self.initialized.add(cwd)
 
     def validate(self, cwd: Path) -> None:
         self.init(cwd)
