@@ -14,10 +14,13 @@ STACK_CONFIG ?= config/default.toml
 export STACK_CONFIG
 PYTEST_ARGS ?=
 
-.PHONY: help install synth test deploy-local bench clean
+DIAGRAM_OUT ?= docs/architecture
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: help install graphviz synth diagram test lint deploy-local bench clean
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{gsub(/\$$\$$/, "$$", $$2); printf "  %-13s %s\n", $$1, $$2}'
 
 $(PIPENV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -38,10 +41,20 @@ node_modules/.installed: package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
-install: $(VENV)/.synced node_modules/.installed $(CHECKOV) ## Install Python (pipenv), Node (cdktf CLI) and checkov (own venv)
+graphviz: ## Install Graphviz (`dot`, for make diagram) with apt-get or brew unless it is on PATH
+	@command -v dot >/dev/null && exit 0; \
+	if command -v apt-get >/dev/null; then \
+	  $(SUDO) apt-get install -y -q graphviz || { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q graphviz; }; \
+	elif command -v brew >/dev/null; then brew install graphviz; \
+	else echo "error: install Graphviz (https://graphviz.org/download/) so that \`dot\` is on PATH" >&2; exit 1; fi
+
+install: $(VENV)/.synced node_modules/.installed $(CHECKOV) graphviz ## Install Python (pipenv), Node (cdktf CLI), checkov (own venv) and Graphviz
 
 synth: install ## Install, then synthesize every stack of $$STACK_CONFIG into cdktf.out/
 	npx cdktf synth
+
+diagram: synth ## Synthesize, then draw cdktf.out as $$DIAGRAM_OUT.png and .svg (docs/architecture)
+	$(VENV)/bin/python -m tooling.diagram --outdir cdktf.out --out $(DIAGRAM_OUT)
 
 test: install ## Install, then run the whole test suite
 	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
