@@ -17,7 +17,7 @@ PYTEST_ARGS ?=
 DIAGRAM_OUT ?= docs/architecture
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help install graphviz synth diagram test lint deploy-local bench clean
+.PHONY: help install graphviz synth diagram cost lint test hooks deploy-local bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{gsub(/\$$\$$/, "$$", $$2); printf "  %-13s %s\n", $$1, $$2}'
@@ -56,8 +56,19 @@ synth: install ## Install, then synthesize every stack of $$STACK_CONFIG into cd
 diagram: synth ## Synthesize, then draw cdktf.out as $$DIAGRAM_OUT.png and .svg (docs/architecture)
 	$(VENV)/bin/python -m tooling.diagram --outdir cdktf.out --out $(DIAGRAM_OUT)
 
-test: install ## Install, then run the whole test suite
+cost: install ## Rough monthly cost of each shipped config (or COST_CONFIGS), as a Markdown table + line items
+	$(VENV)/bin/python -m tooling.cost $(COST_CONFIGS)
+
+lint: install ## ruff (lint + format check) and mypy over the code and tests
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+test: install lint ## Install, lint, then run the whole test suite
 	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
+
+hooks: install ## Install the git pre-commit hooks (ruff, ruff format, mypy; see .pre-commit-config.yaml)
+	$(VENV)/bin/pre-commit install
 
 deploy-local: install ## Start moto on 127.0.0.1, deploy all stacks of config/local.toml, print outputs, destroy on Enter
 	$(VENV)/bin/python scripts/deploy_local.py $(DEPLOY_ARGS)

@@ -240,8 +240,13 @@ class AppTier(Construct):
         # --- security groups ------------------------------------------------------
         def sg(sid: str, role: str, description: str) -> SecurityGroup:
             return SecurityGroup(
-                self, sid, provider=provider, name=n.name(role), description=description,
-                vpc_id=network.vpc_id, tags={"Name": n.name(role)},
+                self,
+                sid,
+                provider=provider,
+                name=n.name(role),
+                description=description,
+                vpc_id=network.vpc_id,
+                tags={"Name": n.name(role)},
             )
 
         self.alb_sg = sg("alb-sg", "alb", "ALB: HTTP(S) from CloudFront only")
@@ -255,9 +260,15 @@ class AppTier(Construct):
         # group admits it on that single port and the health checkers get their own group.
         listener_port = 443 if props.certificate_arn else 80
         VpcSecurityGroupIngressRule(
-            self, f"alb-in-{listener_port}", provider=provider, security_group_id=self.alb_sg.id,
+            self,
+            f"alb-in-{listener_port}",
+            provider=provider,
+            security_group_id=self.alb_sg.id,
             description=f"Port {listener_port} from CloudFront origin-facing servers only",
-            ip_protocol="tcp", from_port=listener_port, to_port=listener_port, prefix_list_id=cloudfront.id,
+            ip_protocol="tcp",
+            from_port=listener_port,
+            to_port=listener_port,
+            prefix_list_id=cloudfront.id,
         )
         alb_groups = [self.alb_sg]
         if props.route53_health_checks:
@@ -266,35 +277,60 @@ class AppTier(Construct):
                 self, "route53-prefix-list", provider=provider, name=route53_health_check_prefix_list(region)
             )
             VpcSecurityGroupIngressRule(
-                self, f"alb-health-in-{listener_port}", provider=provider, security_group_id=self.health_sg.id,
+                self,
+                f"alb-health-in-{listener_port}",
+                provider=provider,
+                security_group_id=self.health_sg.id,
                 description=f"Port {listener_port} from Route 53 health checkers only",
-                ip_protocol="tcp", from_port=listener_port, to_port=listener_port, prefix_list_id=checkers.id,
+                ip_protocol="tcp",
+                from_port=listener_port,
+                to_port=listener_port,
+                prefix_list_id=checkers.id,
             )
             alb_groups.append(self.health_sg)
         for group in alb_groups:
             VpcSecurityGroupEgressRule(
-                self, f"{group.node.id.removesuffix('-sg')}-out-app", provider=provider, security_group_id=group.id,
-                description="To the app instances on the app port", ip_protocol="tcp",
-                from_port=props.app_port, to_port=props.app_port, referenced_security_group_id=self.app_sg.id,
+                self,
+                f"{group.node.id.removesuffix('-sg')}-out-app",
+                provider=provider,
+                security_group_id=group.id,
+                description="To the app instances on the app port",
+                ip_protocol="tcp",
+                from_port=props.app_port,
+                to_port=props.app_port,
+                referenced_security_group_id=self.app_sg.id,
             )
         for group in alb_groups:
             VpcSecurityGroupIngressRule(
-                self, f"app-in-{group.node.id.removesuffix('-sg')}", provider=provider,
-                security_group_id=self.app_sg.id, description=f"App port from the ALB ({group.node.id})",
-                ip_protocol="tcp", from_port=props.app_port, to_port=props.app_port,
+                self,
+                f"app-in-{group.node.id.removesuffix('-sg')}",
+                provider=provider,
+                security_group_id=self.app_sg.id,
+                description=f"App port from the ALB ({group.node.id})",
+                ip_protocol="tcp",
+                from_port=props.app_port,
+                to_port=props.app_port,
                 referenced_security_group_id=group.id,
             )
         for sid, group in (("app-out-https", self.app_sg), ("lambda-out-https", self.lambda_sg)):
             VpcSecurityGroupEgressRule(
-                self, sid, provider=provider, security_group_id=group.id,
+                self,
+                sid,
+                provider=provider,
+                security_group_id=group.id,
                 description="HTTPS to AWS APIs and package repositories (via endpoints or NAT)",
-                ip_protocol="tcp", from_port=443, to_port=443, cidr_ipv4="0.0.0.0/0",
+                ip_protocol="tcp",
+                from_port=443,
+                to_port=443,
+                cidr_ipv4="0.0.0.0/0",
             )
 
         # --- logs -----------------------------------------------------------------
         elb_account = DataAwsElbServiceAccount(self, "elb-account", provider=provider)
         self.log_bucket = SecureBucket(
-            self, "log-bucket", provider=provider,
+            self,
+            "log-bucket",
+            provider=provider,
             props=SecureBucketProps(
                 name=f"{n.name('logs')}-{account}",
                 expire_days=365,
@@ -323,18 +359,38 @@ class AppTier(Construct):
 
         # --- load balancer --------------------------------------------------------
         self.alb = Lb(
-            self, "alb", provider=provider, name=n.short("alb"), load_balancer_type="application",
-            internal=False, security_groups=[g.id for g in alb_groups], subnets=network.public_subnet_ids,
-            drop_invalid_header_fields=True, enable_deletion_protection=props.alb_deletion_protection,
+            self,
+            "alb",
+            provider=provider,
+            name=n.short("alb"),
+            load_balancer_type="application",
+            internal=False,
+            security_groups=[g.id for g in alb_groups],
+            subnets=network.public_subnet_ids,
+            drop_invalid_header_fields=True,
+            enable_deletion_protection=props.alb_deletion_protection,
             access_logs=LbAccessLogs(bucket=self.log_bucket.bucket_name, prefix="alb", enabled=True),
             depends_on=[self.log_bucket.policy],
         )
         self.target_group = LbTargetGroup(
-            self, "tg", provider=provider, name=n.short("tg"), port=props.app_port, protocol="HTTP",
-            vpc_id=network.vpc_id, target_type="instance", deregistration_delay="30",
+            self,
+            "tg",
+            provider=provider,
+            name=n.short("tg"),
+            port=props.app_port,
+            protocol="HTTP",
+            vpc_id=network.vpc_id,
+            target_type="instance",
+            deregistration_delay="30",
             health_check=LbTargetGroupHealthCheck(
-                enabled=True, path=props.health_check_path, matcher="200", interval=15, timeout=5,
-                healthy_threshold=2, unhealthy_threshold=3, protocol="HTTP",
+                enabled=True,
+                path=props.health_check_path,
+                matcher="200",
+                interval=15,
+                timeout=5,
+                healthy_threshold=2,
+                unhealthy_threshold=3,
+                protocol="HTTP",
             ),
         )
         forbidden = LbListenerDefaultAction(
@@ -345,41 +401,71 @@ class AppTier(Construct):
         )
         if props.certificate_arn:
             self.listener = LbListener(
-                self, "https", provider=provider, load_balancer_arn=self.alb.arn, port=443, protocol="HTTPS",
-                ssl_policy=TLS_POLICY, certificate_arn=props.certificate_arn, default_action=[forbidden],
+                self,
+                "https",
+                provider=provider,
+                load_balancer_arn=self.alb.arn,
+                port=443,
+                protocol="HTTPS",
+                ssl_policy=TLS_POLICY,
+                certificate_arn=props.certificate_arn,
+                default_action=[forbidden],
             )
         else:
             self.listener = LbListener(
-                self, "http", provider=provider, load_balancer_arn=self.alb.arn, port=80, protocol="HTTP",
+                self,
+                "http",
+                provider=provider,
+                load_balancer_arn=self.alb.arn,
+                port=80,
+                protocol="HTTP",
                 default_action=[forbidden],
             )
         LbListenerRule(
-            self, "from-cloudfront", provider=provider, listener_arn=self.listener.arn, priority=10,
-            condition=[LbListenerRuleCondition(
-                http_header=LbListenerRuleConditionHttpHeader(
-                    http_header_name=ORIGIN_SECRET_HEADER, values=[props.origin_secret]
+            self,
+            "from-cloudfront",
+            provider=provider,
+            listener_arn=self.listener.arn,
+            priority=10,
+            condition=[
+                LbListenerRuleCondition(
+                    http_header=LbListenerRuleConditionHttpHeader(
+                        http_header_name=ORIGIN_SECRET_HEADER, values=[props.origin_secret]
+                    )
                 )
-            )],
+            ],
             action=[LbListenerRuleAction(type="forward", target_group_arn=self.target_group.arn)],
         )
         if props.route53_health_checks:
             # Route 53 cannot send the origin header; it may read the health path only.
             LbListenerRule(
-                self, "health-check", provider=provider, listener_arn=self.listener.arn, priority=5,
-                condition=[LbListenerRuleCondition(
-                    path_pattern=LbListenerRuleConditionPathPattern(values=[props.health_check_path]),
-                )],
+                self,
+                "health-check",
+                provider=provider,
+                listener_arn=self.listener.arn,
+                priority=5,
+                condition=[
+                    LbListenerRuleCondition(
+                        path_pattern=LbListenerRuleConditionPathPattern(values=[props.health_check_path]),
+                    )
+                ],
                 action=[LbListenerRuleAction(type="forward", target_group_arn=self.target_group.arn)],
             )
 
         # --- instances ------------------------------------------------------------
         instance_role = IamRole(
-            self, "instance-role", provider=provider, name=n.name("instance"),
+            self,
+            "instance-role",
+            provider=provider,
+            name=n.name("instance"),
             assume_role_policy=assume_role_policy("ec2.amazonaws.com", account),
         )
         for i, policy in enumerate(("AmazonSSMManagedInstanceCore", "CloudWatchAgentServerPolicy")):
             IamRolePolicyAttachment(
-                self, f"instance-policy-{i}", provider=provider, role=instance_role.name,
+                self,
+                f"instance-policy-{i}",
+                provider=provider,
+                role=instance_role.name,
                 policy_arn=f"arn:{part}:iam::aws:policy/{policy}",
             )
         profile = IamInstanceProfile(
@@ -391,22 +477,34 @@ class AppTier(Construct):
             image_id = DataAwsSsmParameter(self, "ami", provider=provider, name=AL2023_SSM_PARAMETER).insecure_value
         propagated = dict(props.tags)
         self.launch_template = LaunchTemplate(
-            self, "launch-template", provider=provider, name=n.name("app"), image_id=image_id,
-            instance_type=props.instance_types[0], update_default_version=True,
+            self,
+            "launch-template",
+            provider=provider,
+            name=n.name("app"),
+            image_id=image_id,
+            instance_type=props.instance_types[0],
+            update_default_version=True,
             vpc_security_group_ids=[self.app_sg.id],
             iam_instance_profile=LaunchTemplateIamInstanceProfile(arn=profile.arn),
             metadata_options=LaunchTemplateMetadataOptions(
-                http_endpoint="enabled", http_tokens="required", http_put_response_hop_limit=1,
+                http_endpoint="enabled",
+                http_tokens="required",
+                http_put_response_hop_limit=1,
                 instance_metadata_tags="enabled",
             ),
             monitoring=LaunchTemplateMonitoring(enabled=True),
-            block_device_mappings=[LaunchTemplateBlockDeviceMappings(
-                device_name="/dev/xvda",
-                ebs=LaunchTemplateBlockDeviceMappingsEbs(
-                    volume_size=20, volume_type="gp3", encrypted="true", kms_key_id=key.arn,
-                    delete_on_termination="true",
-                ),
-            )],
+            block_device_mappings=[
+                LaunchTemplateBlockDeviceMappings(
+                    device_name="/dev/xvda",
+                    ebs=LaunchTemplateBlockDeviceMappingsEbs(
+                        volume_size=20,
+                        volume_type="gp3",
+                        encrypted="true",
+                        kms_key_id=key.arn,
+                        delete_on_termination="true",
+                    ),
+                )
+            ],
             user_data=base64.b64encode(user_data(props.app_port, props.health_check_path, region).encode()).decode(),
             tag_specifications=[
                 LaunchTemplateTagSpecifications(resource_type=kind, tags={**propagated, "Name": n.name("app")})
@@ -422,26 +520,43 @@ class AppTier(Construct):
             mixed = AutoscalingGroupMixedInstancesPolicy(
                 launch_template=AutoscalingGroupMixedInstancesPolicyLaunchTemplate(
                     launch_template_specification=lt_spec,
-                    override=[AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverride(instance_type=t)
-                              for t in props.instance_types],
+                    override=[
+                        AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverride(instance_type=t)
+                        for t in props.instance_types
+                    ],
                 )
             )
         else:
             launch_template = AutoscalingGroupLaunchTemplate(id=self.launch_template.id, version="$Latest")
         self.asg = AutoscalingGroup(
-            self, "asg", provider=provider, name=n.name("app"),
-            min_size=props.min_size, max_size=props.max_size, desired_capacity=props.desired_capacity,
-            vpc_zone_identifier=network.private_subnet_ids, target_group_arns=[self.target_group.arn],
-            health_check_type="ELB", health_check_grace_period=props.health_check_grace_seconds,
-            launch_template=launch_template, mixed_instances_policy=mixed,
-            enabled_metrics=["GroupDesiredCapacity", "GroupInServiceInstances", "GroupMinSize", "GroupMaxSize",
-                             "GroupTotalInstances"],
+            self,
+            "asg",
+            provider=provider,
+            name=n.name("app"),
+            min_size=props.min_size,
+            max_size=props.max_size,
+            desired_capacity=props.desired_capacity,
+            vpc_zone_identifier=network.private_subnet_ids,
+            target_group_arns=[self.target_group.arn],
+            health_check_type="ELB",
+            health_check_grace_period=props.health_check_grace_seconds,
+            launch_template=launch_template,
+            mixed_instances_policy=mixed,
+            enabled_metrics=[
+                "GroupDesiredCapacity",
+                "GroupInServiceInstances",
+                "GroupMinSize",
+                "GroupMaxSize",
+                "GroupTotalInstances",
+            ],
             instance_refresh=AutoscalingGroupInstanceRefresh(
                 strategy="Rolling",
                 preferences=AutoscalingGroupInstanceRefreshPreferences(min_healthy_percentage=66),
             ),
-            tag=[AutoscalingGroupTag(key=k, value=v, propagate_at_launch=True)
-                 for k, v in sorted({**propagated, "Name": n.name("app")}.items())],
+            tag=[
+                AutoscalingGroupTag(key=k, value=v, propagate_at_launch=True)
+                for k, v in sorted({**propagated, "Name": n.name("app")}.items())
+            ],
             # The scaling policies below move desired_capacity; Terraform must not
             # reset it on every apply.
             lifecycle=TerraformResourceLifecycle(ignore_changes=["desired_capacity"]),
@@ -449,59 +564,123 @@ class AppTier(Construct):
 
         # --- scaling and alarms ---------------------------------------------------
         scale_out = AutoscalingPolicy(
-            self, "scale-out", provider=provider, name=n.name("scale-out"), autoscaling_group_name=self.asg.name,
-            policy_type="StepScaling", adjustment_type="ChangeInCapacity", metric_aggregation_type="Average",
-            step_adjustment=[AutoscalingPolicyStepAdjustment(
-                metric_interval_lower_bound="0", scaling_adjustment=DEFAULT_SCALING_ADJUSTMENT)],
+            self,
+            "scale-out",
+            provider=provider,
+            name=n.name("scale-out"),
+            autoscaling_group_name=self.asg.name,
+            policy_type="StepScaling",
+            adjustment_type="ChangeInCapacity",
+            metric_aggregation_type="Average",
+            step_adjustment=[
+                AutoscalingPolicyStepAdjustment(
+                    metric_interval_lower_bound="0", scaling_adjustment=DEFAULT_SCALING_ADJUSTMENT
+                )
+            ],
         )
         scale_in = AutoscalingPolicy(
-            self, "scale-in", provider=provider, name=n.name("scale-in"), autoscaling_group_name=self.asg.name,
-            policy_type="StepScaling", adjustment_type="ChangeInCapacity", metric_aggregation_type="Average",
-            step_adjustment=[AutoscalingPolicyStepAdjustment(
-                metric_interval_upper_bound="0", scaling_adjustment=-DEFAULT_SCALING_ADJUSTMENT)],
+            self,
+            "scale-in",
+            provider=provider,
+            name=n.name("scale-in"),
+            autoscaling_group_name=self.asg.name,
+            policy_type="StepScaling",
+            adjustment_type="ChangeInCapacity",
+            metric_aggregation_type="Average",
+            step_adjustment=[
+                AutoscalingPolicyStepAdjustment(
+                    metric_interval_upper_bound="0", scaling_adjustment=-DEFAULT_SCALING_ADJUSTMENT
+                )
+            ],
         )
         asg_dim = {"AutoScalingGroupName": self.asg.name}
         self.cpu_high = CloudwatchMetricAlarm(
-            self, "cpu-high", provider=provider, alarm_name=n.name("cpu-high"),
+            self,
+            "cpu-high",
+            provider=provider,
+            alarm_name=n.name("cpu-high"),
             alarm_description=f"Average CPU above {props.cpu_high_percent:g}% for 2 minutes: scale out",
-            namespace="AWS/EC2", metric_name="CPUUtilization", dimensions=asg_dim, statistic="Average",
-            period=60, evaluation_periods=2, threshold=props.cpu_high_percent,
-            comparison_operator="GreaterThanThreshold", alarm_actions=[scale_out.arn, *alarm_actions],
+            namespace="AWS/EC2",
+            metric_name="CPUUtilization",
+            dimensions=asg_dim,
+            statistic="Average",
+            period=60,
+            evaluation_periods=2,
+            threshold=props.cpu_high_percent,
+            comparison_operator="GreaterThanThreshold",
+            alarm_actions=[scale_out.arn, *alarm_actions],
         )
         self.cpu_low = CloudwatchMetricAlarm(
-            self, "cpu-low", provider=provider, alarm_name=n.name("cpu-low"),
+            self,
+            "cpu-low",
+            provider=provider,
+            alarm_name=n.name("cpu-low"),
             alarm_description=f"Average CPU below {props.cpu_low_percent:g}% for 5 minutes: scale in",
-            namespace="AWS/EC2", metric_name="CPUUtilization", dimensions=asg_dim, statistic="Average",
-            period=60, evaluation_periods=5, threshold=props.cpu_low_percent,
-            comparison_operator="LessThanThreshold", alarm_actions=[scale_in.arn, *alarm_actions],
+            namespace="AWS/EC2",
+            metric_name="CPUUtilization",
+            dimensions=asg_dim,
+            statistic="Average",
+            period=60,
+            evaluation_periods=5,
+            threshold=props.cpu_low_percent,
+            comparison_operator="LessThanThreshold",
+            alarm_actions=[scale_in.arn, *alarm_actions],
         )
         CloudwatchMetricAlarm(
-            self, "alb-5xx", provider=provider, alarm_name=n.name("alb-5xx"),
+            self,
+            "alb-5xx",
+            provider=provider,
+            alarm_name=n.name("alb-5xx"),
             alarm_description="The ALB or its targets answered 5xx more than 10 times a minute for 3 minutes",
-            namespace="AWS/ApplicationELB", metric_name="HTTPCode_ELB_5XX_Count",
-            dimensions={"LoadBalancer": self.alb.arn_suffix}, statistic="Sum", period=60, evaluation_periods=3,
-            threshold=10, comparison_operator="GreaterThanThreshold", treat_missing_data="notBreaching",
-            alarm_actions=alarm_actions, ok_actions=alarm_actions,
+            namespace="AWS/ApplicationELB",
+            metric_name="HTTPCode_ELB_5XX_Count",
+            dimensions={"LoadBalancer": self.alb.arn_suffix},
+            statistic="Sum",
+            period=60,
+            evaluation_periods=3,
+            threshold=10,
+            comparison_operator="GreaterThanThreshold",
+            treat_missing_data="notBreaching",
+            alarm_actions=alarm_actions,
+            ok_actions=alarm_actions,
         )
         CloudwatchMetricAlarm(
-            self, "unhealthy-hosts", provider=provider, alarm_name=n.name("unhealthy-hosts"),
+            self,
+            "unhealthy-hosts",
+            provider=provider,
+            alarm_name=n.name("unhealthy-hosts"),
             alarm_description="At least one target failed its health check for 3 minutes",
-            namespace="AWS/ApplicationELB", metric_name="UnHealthyHostCount",
+            namespace="AWS/ApplicationELB",
+            metric_name="UnHealthyHostCount",
             dimensions={"LoadBalancer": self.alb.arn_suffix, "TargetGroup": self.target_group.arn_suffix},
-            statistic="Maximum", period=60, evaluation_periods=3, threshold=0,
-            comparison_operator="GreaterThanThreshold", treat_missing_data="notBreaching",
-            alarm_actions=alarm_actions, ok_actions=alarm_actions,
+            statistic="Maximum",
+            period=60,
+            evaluation_periods=3,
+            threshold=0,
+            comparison_operator="GreaterThanThreshold",
+            treat_missing_data="notBreaching",
+            alarm_actions=alarm_actions,
+            ok_actions=alarm_actions,
         )
         # The page that matters most: with no healthy target this region serves nothing
         # (Route 53 and CloudFront fail over; this tells the operator why).
         self.healthy_hosts_alarm = CloudwatchMetricAlarm(
-            self, "no-healthy-hosts", provider=provider, alarm_name=n.name("no-healthy-hosts"),
+            self,
+            "no-healthy-hosts",
+            provider=provider,
+            alarm_name=n.name("no-healthy-hosts"),
             alarm_description="No healthy target behind the ALB: this region cannot serve",
-            namespace="AWS/ApplicationELB", metric_name="HealthyHostCount",
+            namespace="AWS/ApplicationELB",
+            metric_name="HealthyHostCount",
             dimensions={"LoadBalancer": self.alb.arn_suffix, "TargetGroup": self.target_group.arn_suffix},
-            statistic="Minimum", period=60, evaluation_periods=1, threshold=1,
-            comparison_operator="LessThanThreshold", treat_missing_data="breaching",
-            alarm_actions=alarm_actions, ok_actions=alarm_actions,
+            statistic="Minimum",
+            period=60,
+            evaluation_periods=1,
+            threshold=1,
+            comparison_operator="LessThanThreshold",
+            treat_missing_data="breaching",
+            alarm_actions=alarm_actions,
+            ok_actions=alarm_actions,
         )
 
         # --- bastion --------------------------------------------------------------
@@ -511,116 +690,227 @@ class AppTier(Construct):
 
         # --- application bucket and its Lambda ------------------------------------
         self.app_bucket = SecureBucket(
-            self, "app-bucket", provider=provider, access_logs_to=self.log_bucket,
+            self,
+            "app-bucket",
+            provider=provider,
+            access_logs_to=self.log_bucket,
             props=SecureBucketProps(
-                name=f"{n.name('data')}-{account}", kms_key_arn=key.arn, access_log_prefix="s3/app-bucket/",
-                stateful=props.stateful, force_destroy=not props.stateful,
+                name=f"{n.name('data')}-{account}",
+                kms_key_arn=key.arn,
+                access_log_prefix="s3/app-bucket/",
+                stateful=props.stateful,
+                force_destroy=not props.stateful,
             ),
         )
         self._function(props, network, key, part, account)
 
-    def _bastion(self, props: AppTierProps, network: RegionalNetwork, key: RegionalKey,
-                 profile: str, image_id: str) -> None:
+    def _bastion(
+        self, props: AppTierProps, network: RegionalNetwork, key: RegionalKey, profile: str, image_id: str
+    ) -> None:
         assert props.bastion is not None
         provider, n, b = self._provider, props.naming, props.bastion
         self.bastion_sg = SecurityGroup(
-            self, "bastion-sg", provider=provider, name=n.name("bastion"), vpc_id=network.vpc_id,
-            description="Bastion: SSH from the configured ranges only", tags={"Name": n.name("bastion")},
+            self,
+            "bastion-sg",
+            provider=provider,
+            name=n.name("bastion"),
+            vpc_id=network.vpc_id,
+            description="Bastion: SSH from the configured ranges only",
+            tags={"Name": n.name("bastion")},
         )
         for i, cidr in enumerate(b.allowed_ssh_cidrs):
             VpcSecurityGroupIngressRule(
-                self, f"bastion-in-ssh-{i}", provider=provider, security_group_id=self.bastion_sg.id,
-                description=f"SSH from allowed range {cidr}", ip_protocol="tcp", from_port=22, to_port=22,
+                self,
+                f"bastion-in-ssh-{i}",
+                provider=provider,
+                security_group_id=self.bastion_sg.id,
+                description=f"SSH from allowed range {cidr}",
+                ip_protocol="tcp",
+                from_port=22,
+                to_port=22,
                 cidr_ipv4=cidr,
             )
         VpcSecurityGroupEgressRule(
-            self, "bastion-out-ssh", provider=provider, security_group_id=self.bastion_sg.id,
-            description="SSH to the app instances", ip_protocol="tcp", from_port=22, to_port=22,
+            self,
+            "bastion-out-ssh",
+            provider=provider,
+            security_group_id=self.bastion_sg.id,
+            description="SSH to the app instances",
+            ip_protocol="tcp",
+            from_port=22,
+            to_port=22,
             referenced_security_group_id=self.app_sg.id,
         )
         VpcSecurityGroupEgressRule(
-            self, "bastion-out-https", provider=provider, security_group_id=self.bastion_sg.id,
-            description="HTTPS to SSM and package repositories", ip_protocol="tcp", from_port=443, to_port=443,
+            self,
+            "bastion-out-https",
+            provider=provider,
+            security_group_id=self.bastion_sg.id,
+            description="HTTPS to SSM and package repositories",
+            ip_protocol="tcp",
+            from_port=443,
+            to_port=443,
             cidr_ipv4="0.0.0.0/0",
         )
         VpcSecurityGroupIngressRule(
-            self, "app-in-bastion-ssh", provider=provider, security_group_id=self.app_sg.id,
-            description="SSH from the bastion", ip_protocol="tcp", from_port=22, to_port=22,
+            self,
+            "app-in-bastion-ssh",
+            provider=provider,
+            security_group_id=self.app_sg.id,
+            description="SSH from the bastion",
+            ip_protocol="tcp",
+            from_port=22,
+            to_port=22,
             referenced_security_group_id=self.bastion_sg.id,
         )
         self.bastion = Instance(
-            self, "bastion", provider=provider, ami=image_id, instance_type=b.instance_type,
-            subnet_id=network.public_subnet_ids[0], vpc_security_group_ids=[self.bastion_sg.id],
-            associate_public_ip_address=True, iam_instance_profile=profile, key_name=b.key_name,
-            monitoring=b.detailed_monitoring, ebs_optimized=True,
+            self,
+            "bastion",
+            provider=provider,
+            ami=image_id,
+            instance_type=b.instance_type,
+            subnet_id=network.public_subnet_ids[0],
+            vpc_security_group_ids=[self.bastion_sg.id],
+            associate_public_ip_address=True,
+            iam_instance_profile=profile,
+            key_name=b.key_name,
+            monitoring=b.detailed_monitoring,
+            ebs_optimized=True,
             metadata_options=InstanceMetadataOptions(
-                http_endpoint="enabled", http_tokens="required", http_put_response_hop_limit=1),
+                http_endpoint="enabled", http_tokens="required", http_put_response_hop_limit=1
+            ),
             root_block_device=InstanceRootBlockDevice(
-                encrypted=True, kms_key_id=key.arn, volume_type="gp3", volume_size=20),
+                encrypted=True, kms_key_id=key.arn, volume_type="gp3", volume_size=20
+            ),
             tags={"Name": n.name("bastion")},
             # A newer AMI must not replace the bastion under someone's session.
             lifecycle=TerraformResourceLifecycle(ignore_changes=["ami"]),
         )
 
-    def _function(self, props: AppTierProps, network: RegionalNetwork, key: RegionalKey,
-                  part: str, account: str) -> None:
+    def _function(
+        self, props: AppTierProps, network: RegionalNetwork, key: RegionalKey, part: str, account: str
+    ) -> None:
         provider, n, f = self._provider, props.naming, props.function
         fname = n.name("object-created")
         log_group = CloudwatchLogGroup(
-            self, "function-logs", provider=provider, name=f"/aws/lambda/{fname}",
-            retention_in_days=f.log_retention_days, kms_key_id=key.arn,
+            self,
+            "function-logs",
+            provider=provider,
+            name=f"/aws/lambda/{fname}",
+            retention_in_days=f.log_retention_days,
+            kms_key_id=key.arn,
         )
         dlq = SqsQueue(
-            self, "function-dlq", provider=provider, name=n.name("object-created-dlq"),
-            kms_master_key_id=key.arn, message_retention_seconds=1_209_600,
+            self,
+            "function-dlq",
+            provider=provider,
+            name=n.name("object-created-dlq"),
+            kms_master_key_id=key.arn,
+            message_retention_seconds=1_209_600,
         )
         role = IamRole(
-            self, "function-role", provider=provider, name=n.name("object-created"),
+            self,
+            "function-role",
+            provider=provider,
+            name=n.name("object-created"),
             assume_role_policy=assume_role_policy("lambda.amazonaws.com", account),
         )
         IamRolePolicy(
-            self, "function-policy", provider=provider, role=role.id, name="least-privilege",
-            policy=json.dumps({"Version": "2012-10-17", "Statement": [
-                {"Sid": "ReadNewObjects", "Effect": "Allow", "Action": ["s3:GetObject", "s3:GetObjectVersion"],
-                 "Resource": f"{self.app_bucket.arn}/*"},
-                {"Sid": "DecryptWithRegionKey", "Effect": "Allow", "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
-                 "Resource": key.arn},
-                {"Sid": "WriteOwnLogs", "Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-                 "Resource": f"{log_group.arn}:*"},
-                {"Sid": "DeadLetters", "Effect": "Allow", "Action": "sqs:SendMessage", "Resource": dlq.arn},
-                {"Sid": "Tracing", "Effect": "Allow", "Action": ["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
-                 "Resource": "*"},
-                # ENI actions for a function in a VPC take no resource-level scoping
-                # (the ENIs do not exist yet); the same grant as AWS's managed
-                # AWSLambdaVPCAccessExecutionRole, without its logs:* on every group.
-                {"Sid": "VpcNetworkInterfaces", "Effect": "Allow",
-                 "Action": ["ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DeleteNetworkInterface",
-                            "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"],
-                 "Resource": "*"},
-            ]}),
+            self,
+            "function-policy",
+            provider=provider,
+            role=role.id,
+            name="least-privilege",
+            policy=json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Sid": "ReadNewObjects",
+                            "Effect": "Allow",
+                            "Action": ["s3:GetObject", "s3:GetObjectVersion"],
+                            "Resource": f"{self.app_bucket.arn}/*",
+                        },
+                        {
+                            "Sid": "DecryptWithRegionKey",
+                            "Effect": "Allow",
+                            "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
+                            "Resource": key.arn,
+                        },
+                        {
+                            "Sid": "WriteOwnLogs",
+                            "Effect": "Allow",
+                            "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+                            "Resource": f"{log_group.arn}:*",
+                        },
+                        {"Sid": "DeadLetters", "Effect": "Allow", "Action": "sqs:SendMessage", "Resource": dlq.arn},
+                        {
+                            "Sid": "Tracing",
+                            "Effect": "Allow",
+                            "Action": ["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
+                            "Resource": "*",
+                        },
+                        # ENI actions for a function in a VPC take no resource-level scoping
+                        # (the ENIs do not exist yet); the same grant as AWS's managed
+                        # AWSLambdaVPCAccessExecutionRole, without its logs:* on every group.
+                        {
+                            "Sid": "VpcNetworkInterfaces",
+                            "Effect": "Allow",
+                            "Action": [
+                                "ec2:CreateNetworkInterface",
+                                "ec2:DescribeNetworkInterfaces",
+                                "ec2:DeleteNetworkInterface",
+                                "ec2:AssignPrivateIpAddresses",
+                                "ec2:UnassignPrivateIpAddresses",
+                            ],
+                            "Resource": "*",
+                        },
+                    ],
+                }
+            ),
         )
         asset = TerraformAsset(self, "function-code", path=str(LAMBDA_SOURCE), type=AssetType.ARCHIVE)
         self.function = LambdaFunction(
-            self, "function", provider=provider, function_name=fname, role=role.arn, runtime=LAMBDA_RUNTIME,
-            handler="handler.handler", filename=asset.path, source_code_hash=asset.asset_hash,
-            memory_size=f.memory_mb, timeout=f.timeout_seconds,
-            reserved_concurrent_executions=f.reserved_concurrency, kms_key_arn=key.arn,
+            self,
+            "function",
+            provider=provider,
+            function_name=fname,
+            role=role.arn,
+            runtime=LAMBDA_RUNTIME,
+            handler="handler.handler",
+            filename=asset.path,
+            source_code_hash=asset.asset_hash,
+            memory_size=f.memory_mb,
+            timeout=f.timeout_seconds,
+            reserved_concurrent_executions=f.reserved_concurrency,
+            kms_key_arn=key.arn,
             environment=LambdaFunctionEnvironment(variables={"LOG_LEVEL": "INFO"}),
-            vpc_config=LambdaFunctionVpcConfig(subnet_ids=network.private_subnet_ids,
-                                               security_group_ids=[self.lambda_sg.id]),
+            vpc_config=LambdaFunctionVpcConfig(
+                subnet_ids=network.private_subnet_ids, security_group_ids=[self.lambda_sg.id]
+            ),
             dead_letter_config=LambdaFunctionDeadLetterConfig(target_arn=dlq.arn),
             tracing_config=LambdaFunctionTracingConfig(mode="Active"),
             depends_on=[log_group],
         )
         permission = LambdaPermission(
-            self, "function-s3-permission", provider=provider, statement_id="AllowAppBucket",
-            action="lambda:InvokeFunction", function_name=self.function.function_name, principal="s3.amazonaws.com",
-            source_arn=self.app_bucket.arn, source_account=account,
+            self,
+            "function-s3-permission",
+            provider=provider,
+            statement_id="AllowAppBucket",
+            action="lambda:InvokeFunction",
+            function_name=self.function.function_name,
+            principal="s3.amazonaws.com",
+            source_arn=self.app_bucket.arn,
+            source_account=account,
         )
         S3BucketNotification(
-            self, "app-bucket-notification", provider=provider, bucket=self.app_bucket.bucket_name,
-            lambda_function=[S3BucketNotificationLambdaFunction(
-                lambda_function_arn=self.function.arn, events=["s3:ObjectCreated:*"])],
+            self,
+            "app-bucket-notification",
+            provider=provider,
+            bucket=self.app_bucket.bucket_name,
+            lambda_function=[
+                S3BucketNotificationLambdaFunction(lambda_function_arn=self.function.arn, events=["s3:ObjectCreated:*"])
+            ],
             depends_on=[permission],
         )
 

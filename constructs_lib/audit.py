@@ -50,41 +50,87 @@ class AuditTrail(Construct):
         bucket_name = f"{n.name('trail')}-{account}"
         trail_arn = f"arn:{part}:cloudtrail:{n.region}:{account}:trail/{trail_name}"
         self.bucket = SecureBucket(
-            self, "bucket", provider=provider,
+            self,
+            "bucket",
+            provider=provider,
             props=SecureBucketProps(
-                name=bucket_name, kms_key_arn=key.arn, transitions=TRAIL_TRANSITIONS, expire_days=TRAIL_EXPIRE_DAYS,
-                access_log_bucket=props.access_log_bucket, access_log_prefix="s3/trail/",
-                stateful=props.stateful, force_destroy=not props.stateful,
+                name=bucket_name,
+                kms_key_arn=key.arn,
+                transitions=TRAIL_TRANSITIONS,
+                expire_days=TRAIL_EXPIRE_DAYS,
+                access_log_bucket=props.access_log_bucket,
+                access_log_prefix="s3/trail/",
+                stateful=props.stateful,
+                force_destroy=not props.stateful,
                 policy_statements=(
-                    {"Sid": "CloudTrailAclCheck", "Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"},
-                     "Action": "s3:GetBucketAcl", "Resource": f"arn:{part}:s3:::{bucket_name}",
-                     "Condition": {"StringEquals": {"aws:SourceArn": trail_arn}}},
-                    {"Sid": "CloudTrailWrite", "Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"},
-                     "Action": "s3:PutObject", "Resource": f"arn:{part}:s3:::{bucket_name}/AWSLogs/{account}/*",
-                     "Condition": {"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control",
-                                                    "aws:SourceArn": trail_arn}}},
+                    {
+                        "Sid": "CloudTrailAclCheck",
+                        "Effect": "Allow",
+                        "Principal": {"Service": "cloudtrail.amazonaws.com"},
+                        "Action": "s3:GetBucketAcl",
+                        "Resource": f"arn:{part}:s3:::{bucket_name}",
+                        "Condition": {"StringEquals": {"aws:SourceArn": trail_arn}},
+                    },
+                    {
+                        "Sid": "CloudTrailWrite",
+                        "Effect": "Allow",
+                        "Principal": {"Service": "cloudtrail.amazonaws.com"},
+                        "Action": "s3:PutObject",
+                        "Resource": f"arn:{part}:s3:::{bucket_name}/AWSLogs/{account}/*",
+                        "Condition": {
+                            "StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceArn": trail_arn}
+                        },
+                    },
                 ),
             ),
         )
         self.log_group = CloudwatchLogGroup(
-            self, "log-group", provider=provider, name=f"/aws/cloudtrail/{trail_name}",
-            retention_in_days=props.log_retention_days, kms_key_id=key.arn,
+            self,
+            "log-group",
+            provider=provider,
+            name=f"/aws/cloudtrail/{trail_name}",
+            retention_in_days=props.log_retention_days,
+            kms_key_id=key.arn,
         )
         role = IamRole(
-            self, "logs-role", provider=provider, name=n.name("trail-logs"),
+            self,
+            "logs-role",
+            provider=provider,
+            name=n.name("trail-logs"),
             assume_role_policy=assume_role_policy("cloudtrail.amazonaws.com", account),
         )
         IamRolePolicy(
-            self, "logs-policy", provider=provider, role=role.id, name="deliver-to-log-group",
-            policy=json.dumps({"Version": "2012-10-17", "Statement": [{
-                "Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-                "Resource": f"{self.log_group.arn}:log-stream:*"}]}),
+            self,
+            "logs-policy",
+            provider=provider,
+            role=role.id,
+            name="deliver-to-log-group",
+            policy=json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+                            "Resource": f"{self.log_group.arn}:log-stream:*",
+                        }
+                    ],
+                }
+            ),
         )
         self.trail = Cloudtrail(
-            self, "trail", provider=provider, name=trail_name, s3_bucket_name=self.bucket.bucket_name,
-            is_multi_region_trail=True, include_global_service_events=True, enable_log_file_validation=True,
-            kms_key_id=key.arn, cloud_watch_logs_group_arn=f"{self.log_group.arn}:*",
-            cloud_watch_logs_role_arn=role.arn, enable_logging=True,
+            self,
+            "trail",
+            provider=provider,
+            name=trail_name,
+            s3_bucket_name=self.bucket.bucket_name,
+            is_multi_region_trail=True,
+            include_global_service_events=True,
+            enable_log_file_validation=True,
+            kms_key_id=key.arn,
+            cloud_watch_logs_group_arn=f"{self.log_group.arn}:*",
+            cloud_watch_logs_role_arn=role.arn,
+            enable_logging=True,
             depends_on=[self.bucket.policy],
         )
 

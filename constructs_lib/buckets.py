@@ -91,8 +91,18 @@ class SecureBucket(Construct):
         logs.bucket_name
     """
 
-    def __init__(self, scope: Construct, id: str, *, provider: AwsProvider, props: SecureBucketProps,
-                 access_logs_to: SecureBucket | None = None):
+    policy: S3BucketPolicy
+    """The bucket policy (a dependency for whatever needs the policy in place first)."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        provider: AwsProvider,
+        props: SecureBucketProps,
+        access_logs_to: SecureBucket | None = None,
+    ):
         super().__init__(scope, id)
         if access_logs_to is not None and props.access_log_bucket is not None:
             raise ValueError("SecureBucket: give access_logs_to or props.access_log_bucket, not both")
@@ -107,15 +117,27 @@ class SecureBucket(Construct):
         )
         b = self.bucket.id
         self.ownership = S3BucketOwnershipControls(
-            self, "ownership", provider=provider, bucket=b,
+            self,
+            "ownership",
+            provider=provider,
+            bucket=b,
             rule=S3BucketOwnershipControlsRule(object_ownership=props.object_ownership),
         )
         self.public_access_block = S3BucketPublicAccessBlock(
-            self, "public-access-block", provider=provider, bucket=b,
-            block_public_acls=True, block_public_policy=True, ignore_public_acls=True, restrict_public_buckets=True,
+            self,
+            "public-access-block",
+            provider=provider,
+            bucket=b,
+            block_public_acls=True,
+            block_public_policy=True,
+            ignore_public_acls=True,
+            restrict_public_buckets=True,
         )
         self.versioning = S3BucketVersioningA(
-            self, "versioning", provider=provider, bucket=b,
+            self,
+            "versioning",
+            provider=provider,
+            bucket=b,
             versioning_configuration=S3BucketVersioningVersioningConfiguration(status="Enabled"),
         )
         if props.kms_key_arn:
@@ -123,34 +145,58 @@ class SecureBucket(Construct):
                 sse_algorithm="aws:kms", kms_master_key_id=props.kms_key_arn
             )
         else:
-            default = S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA(sse_algorithm="AES256")
+            default = S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA(
+                sse_algorithm="AES256"
+            )
         S3BucketServerSideEncryptionConfigurationA(
-            self, "encryption", provider=provider, bucket=b,
-            rule=[S3BucketServerSideEncryptionConfigurationRuleA(
-                apply_server_side_encryption_by_default=default, bucket_key_enabled=bool(props.kms_key_arn)
-            )],
+            self,
+            "encryption",
+            provider=provider,
+            bucket=b,
+            rule=[
+                S3BucketServerSideEncryptionConfigurationRuleA(
+                    apply_server_side_encryption_by_default=default, bucket_key_enabled=bool(props.kms_key_arn)
+                )
+            ],
         )
         S3BucketLifecycleConfiguration(
-            self, "lifecycle", provider=provider, bucket=b,
-            rule=[S3BucketLifecycleConfigurationRule(
-                id="retention",
-                status="Enabled",
-                filter=[S3BucketLifecycleConfigurationRuleFilter(prefix="")],
-                transition=[S3BucketLifecycleConfigurationRuleTransition(days=t.days, storage_class=t.storage_class)
-                            for t in props.transitions] or None,
-                expiration=[S3BucketLifecycleConfigurationRuleExpiration(days=props.expire_days)]
-                if props.expire_days else None,
-                noncurrent_version_expiration=[S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration(
-                    noncurrent_days=props.noncurrent_expire_days)],
-                abort_incomplete_multipart_upload=[S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload(
-                    days_after_initiation=7)],
-            )],
+            self,
+            "lifecycle",
+            provider=provider,
+            bucket=b,
+            rule=[
+                S3BucketLifecycleConfigurationRule(
+                    id="retention",
+                    status="Enabled",
+                    filter=[S3BucketLifecycleConfigurationRuleFilter(prefix="")],
+                    transition=[
+                        S3BucketLifecycleConfigurationRuleTransition(days=t.days, storage_class=t.storage_class)
+                        for t in props.transitions
+                    ]
+                    or None,
+                    expiration=[S3BucketLifecycleConfigurationRuleExpiration(days=props.expire_days)]
+                    if props.expire_days
+                    else None,
+                    noncurrent_version_expiration=[
+                        S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration(
+                            noncurrent_days=props.noncurrent_expire_days
+                        )
+                    ],
+                    abort_incomplete_multipart_upload=[
+                        S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload(days_after_initiation=7)
+                    ],
+                )
+            ],
             depends_on=[self.versioning],
         )
         target = access_logs_to.bucket_name if access_logs_to is not None else props.access_log_bucket
         if target:
             S3BucketLoggingA(
-                self, "logging", provider=provider, bucket=b, target_bucket=target,
+                self,
+                "logging",
+                provider=provider,
+                bucket=b,
+                target_bucket=target,
                 target_prefix=props.access_log_prefix,
                 # S3 checks the target's policy admits log delivery when logging is set.
                 depends_on=[access_logs_to.policy] if access_logs_to is not None else None,
@@ -171,7 +217,10 @@ class SecureBucket(Construct):
         # The policy waits for the public access block so that a statement for a
         # service principal is never evaluated against a bucket still open.
         self.policy = S3BucketPolicy(
-            self, "policy", provider=provider, bucket=b,
+            self,
+            "policy",
+            provider=provider,
+            bucket=b,
             policy=json.dumps({"Version": "2012-10-17", "Statement": statements}),
             depends_on=[self.public_access_block],
         )

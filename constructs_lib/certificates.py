@@ -35,18 +35,32 @@ class DnsValidatedCertificate(Construct):
     def __init__(self, scope: Construct, id: str, *, provider: AwsProvider, props: DnsValidatedCertificateProps):
         super().__init__(scope, id)
         self.certificate = AcmCertificate(
-            self, "certificate", provider=provider, domain_name=props.domain,
-            subject_alternative_names=list(props.alternative_names) or None, validation_method="DNS",
+            self,
+            "certificate",
+            provider=provider,
+            domain_name=props.domain,
+            subject_alternative_names=list(props.alternative_names) or None,
+            validation_method="DNS",
             options=AcmCertificateOptions(certificate_transparency_logging_preference="ENABLED"),
         )
         options = TerraformIterator.from_complex_list(self.certificate.domain_validation_options, "domain_name")
         records = Route53Record(
-            self, "validation", provider=provider, for_each=options, zone_id=props.zone_id,
-            name=options.get_string("resource_record_name"), type=options.get_string("resource_record_type"),
-            records=[options.get_string("resource_record_value")], ttl=60, allow_overwrite=True,
+            self,
+            "validation",
+            provider=provider,
+            for_each=options,
+            zone_id=props.zone_id,
+            name=options.get_string("resource_record_name"),
+            type=options.get_string("resource_record_type"),
+            records=[options.get_string("resource_record_value")],
+            ttl=60,
+            allow_overwrite=True,
         )
         self.validation = AcmCertificateValidation(
-            self, "validated", provider=provider, certificate_arn=self.certificate.arn,
+            self,
+            "validated",
+            provider=provider,
+            certificate_arn=self.certificate.arn,
             validation_record_fqdns=Token.as_list(f"${{[for r in {records.fqn} : r.fqdn]}}"),
         )
 

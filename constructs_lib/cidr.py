@@ -43,8 +43,7 @@ def plan(vpc_cidr: str, az_count: int) -> SubnetPlan:
     vpc = ipaddress.IPv4Network(vpc_cidr, strict=True)
     if not MIN_VPC_PREFIX <= vpc.prefixlen <= MAX_VPC_PREFIX:
         raise ValueError(
-            f"VPC CIDR {vpc_cidr} must be a /{MIN_VPC_PREFIX} to /{MAX_VPC_PREFIX} "
-            "for the automatic subnet plan"
+            f"VPC CIDR {vpc_cidr} must be a /{MIN_VPC_PREFIX} to /{MAX_VPC_PREFIX} for the automatic subnet plan"
         )
     if not 1 <= az_count <= MAX_AZS:
         raise ValueError(f"az_count must be 1..{MAX_AZS}, got {az_count}")

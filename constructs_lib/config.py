@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_core import ErrorDetails
 
 from . import cidr
 from .regions import AZ_LETTERS, SUPPORTED_REGIONS, default_azs
@@ -22,7 +23,30 @@ from .regions import AZ_LETTERS, SUPPORTED_REGIONS, default_azs
 MAX_CONFIG_BYTES = 1_000_000
 """A config file larger than this is rejected before parsing (configs are a few KB)."""
 
-LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)
+LOG_RETENTION_DAYS = (
+    1,
+    3,
+    5,
+    7,
+    14,
+    30,
+    60,
+    90,
+    120,
+    150,
+    180,
+    365,
+    400,
+    545,
+    731,
+    1096,
+    1827,
+    2192,
+    2557,
+    2922,
+    3288,
+    3653,
+)
 """Retention values CloudWatch Logs accepts."""
 
 NAME_PATTERN = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
@@ -83,7 +107,9 @@ def _check_cidr(value: str) -> str:
     try:
         net = ipaddress.IPv4Network(value, strict=True)
     except ValueError as err:
-        raise ValueError(f"'{value}' is not a valid IPv4 network in CIDR form ({err}); write it like 10.0.0.0/16") from None
+        raise ValueError(
+            f"'{value}' is not a valid IPv4 network in CIDR form ({err}); write it like 10.0.0.0/16"
+        ) from None
     return str(net)
 
 
@@ -91,7 +117,9 @@ def _check_private_cidr(value: str) -> str:
     net = ipaddress.IPv4Network(_check_cidr(value))
     rfc1918 = [ipaddress.IPv4Network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")]
     if not any(net.subnet_of(block) for block in rfc1918):
-        raise ValueError(f"'{value}' is not a private (RFC 1918) range; use one inside 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16")
+        raise ValueError(
+            f"'{value}' is not a private (RFC 1918) range; use one inside 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16"
+        )
     return value
 
 
@@ -138,7 +166,9 @@ class RegionConfig(Strict):
         _check_private_cidr(value)
         prefix = ipaddress.IPv4Network(value).prefixlen
         if not cidr.MIN_VPC_PREFIX <= prefix <= cidr.MAX_VPC_PREFIX:
-            raise ValueError(f"'{value}' is a /{prefix}; a VPC here must be /{cidr.MIN_VPC_PREFIX} to /{cidr.MAX_VPC_PREFIX}")
+            raise ValueError(
+                f"'{value}' is a /{prefix}; a VPC here must be /{cidr.MIN_VPC_PREFIX} to /{cidr.MAX_VPC_PREFIX}"
+            )
         return value
 
     @field_validator("nat", mode="before")
@@ -155,7 +185,9 @@ class RegionConfig(Strict):
     def _fits(self) -> RegionConfig:
         available = len(AZ_LETTERS[self.name])
         if self.azs is None and self.az_count > available:
-            raise ValueError(f"az_count: {self.name} has {available} availability zones; set az_count to at most {available}")
+            raise ValueError(
+                f"az_count: {self.name} has {available} availability zones; set az_count to at most {available}"
+            )
         if self.azs is not None:
             if len(self.azs) != self.az_count:
                 raise ValueError(f"azs: lists {len(self.azs)} zones but az_count is {self.az_count}; make them equal")
@@ -169,11 +201,17 @@ class RegionConfig(Strict):
             for tier in ("public", "private", "database"):
                 values = getattr(self.subnets, tier)
                 if len(values) != self.az_count:
-                    raise ValueError(f"subnets.{tier}: has {len(values)} CIDRs but az_count is {self.az_count}; give one per AZ")
+                    raise ValueError(
+                        f"subnets.{tier}: has {len(values)} CIDRs but az_count is {self.az_count}; give one per AZ"
+                    )
                 for value in values:
                     if not ipaddress.IPv4Network(value).subnet_of(vpc):
-                        raise ValueError(f"subnets.{tier}: {value} is not inside vpc_cidr {self.vpc_cidr}; pick a range inside it")
-            nets = [ipaddress.IPv4Network(v) for v in self.subnets.public + self.subnets.private + self.subnets.database]
+                        raise ValueError(
+                            f"subnets.{tier}: {value} is not inside vpc_cidr {self.vpc_cidr}; pick a range inside it"
+                        )
+            nets = [
+                ipaddress.IPv4Network(v) for v in self.subnets.public + self.subnets.private + self.subnets.database
+            ]
             for i, a in enumerate(nets):
                 for b in nets[i + 1 :]:
                     if a.overlaps(b):
@@ -239,7 +277,9 @@ INSTANCE_TYPE_PATTERN = r"^[a-z][a-z0-9-]*\.[a-z0-9]+$"
 def _check_ssh_cidr(value: str) -> str:
     net = ipaddress.IPv4Network(_check_cidr(value))
     if net.prefixlen == 0:
-        raise ValueError(f"'{value}' opens SSH to the whole internet; give your office or VPN range, or leave the list empty to use SSM Session Manager")
+        raise ValueError(
+            f"'{value}' opens SSH to the whole internet; give your office or VPN range, or leave the list empty to use SSM Session Manager"
+        )
     return value
 
 
@@ -268,7 +308,8 @@ class LambdaConfig(Strict):
 
 class AppConfig(Strict):
     instance_types: list[Annotated[str, Field(pattern=INSTANCE_TYPE_PATTERN)]] = Field(
-        default_factory=lambda: ["t3.small"], min_length=1)
+        default_factory=lambda: ["t3.small"], min_length=1
+    )
     """Default: ["t3.small"]. More than one makes a mixed-instances ASG."""
     min_size: int = Field(default=3, ge=0)
     desired_capacity: int = Field(default=3, ge=0)
@@ -300,11 +341,13 @@ class AppConfig(Strict):
         if not self.min_size <= self.desired_capacity <= self.max_size:
             raise ValueError(
                 f"min_size: need min_size <= desired_capacity <= max_size, got {self.min_size} / "
-                f"{self.desired_capacity} / {self.max_size}; adjust them")
+                f"{self.desired_capacity} / {self.max_size}; adjust them"
+            )
         if not self.cpu_low_percent < self.cpu_high_percent:
             raise ValueError(
                 f"cpu_low_percent: {self.cpu_low_percent:g} must be below cpu_high_percent "
-                f"{self.cpu_high_percent:g}, or the fleet would scale in and out at once")
+                f"{self.cpu_high_percent:g}, or the fleet would scale in and out at once"
+            )
         return self
 
 
@@ -314,7 +357,11 @@ class Engine(StrEnum):
 
 
 ENGINE_VERSIONS = {
-    Engine.POSTGRES: (re.compile(r"^(1[3-7])(\.\d+)?$"), "16", "a PostgreSQL major 13..17, optionally with a minor: 16 or 16.4"),
+    Engine.POSTGRES: (
+        re.compile(r"^(1[3-7])(\.\d+)?$"),
+        "16",
+        "a PostgreSQL major 13..17, optionally with a minor: 16 or 16.4",
+    ),
     Engine.MYSQL: (re.compile(r"^8\.(0|4)(\.\d+)?$"), "8.0", "a MySQL 8.0 or 8.4 version: 8.0 or 8.0.39"),
 }
 """Accepted versions per engine, the default, and how to write one."""
@@ -367,7 +414,8 @@ class DatabaseConfig(Strict):
         if self.max_allocated_storage_gb < self.allocated_storage_gb:
             raise ValueError(
                 f"max_allocated_storage_gb: {self.max_allocated_storage_gb} is below allocated_storage_gb "
-                f"{self.allocated_storage_gb}; raise it (storage autoscaling needs room to grow)")
+                f"{self.allocated_storage_gb}; raise it (storage autoscaling needs room to grow)"
+            )
         if self.username.lower() in ("admin", "root", "postgres", "rdsadmin", "mysql"):
             raise ValueError(f"username: '{self.username}' is reserved by the engine; pick another, e.g. app_admin")
         return self
@@ -435,8 +483,16 @@ class EdgeConfig(Strict):
     @field_validator("health_check_regions")
     @classmethod
     def _checker_regions(cls, value: list[str]) -> list[str]:
-        allowed = ("us-east-1", "us-west-1", "us-west-2", "eu-west-1", "ap-southeast-1", "ap-southeast-2",
-                   "ap-northeast-1", "sa-east-1")
+        allowed = (
+            "us-east-1",
+            "us-west-1",
+            "us-west-2",
+            "eu-west-1",
+            "ap-southeast-1",
+            "ap-southeast-2",
+            "ap-northeast-1",
+            "sa-east-1",
+        )
         bad = [r for r in value if r not in allowed]
         if bad:
             raise ValueError(f"{bad} are not Route 53 health-checker regions; use some of {', '.join(allowed)}")
@@ -466,13 +522,33 @@ class EdgeConfig(Strict):
             raise ValueError(
                 "zone_id: delegated = true needs the id of an existing, delegated hosted zone for the domain "
                 "(the regional stacks validate their ALB certificates in it before the global stack exists); "
-                "create the zone and delegate it first, or set delegated = false")
+                "create the zone and delegate it first, or set delegated = false"
+            )
         return self
 
 
 EMULATED_SERVICES = (
-    "acm", "autoscaling", "backup", "cloudfront", "cloudtrail", "cloudwatch", "ec2", "elbv2",
-    "iam", "kms", "lambda_", "logs", "rds", "route53", "s3", "secretsmanager", "sns", "sqs", "ssm", "sts", "wafv2",
+    "acm",
+    "autoscaling",
+    "backup",
+    "cloudfront",
+    "cloudtrail",
+    "cloudwatch",
+    "ec2",
+    "elbv2",
+    "iam",
+    "kms",
+    "lambda_",
+    "logs",
+    "rds",
+    "route53",
+    "s3",
+    "secretsmanager",
+    "sns",
+    "sqs",
+    "ssm",
+    "sts",
+    "wafv2",
 )
 """Every AWS service the stacks call (provider endpoint argument names); all are
 pointed at the emulator."""
@@ -532,7 +608,9 @@ class Config(Strict):
             raise ValueError(f"regions: {', '.join(dupes)} listed more than once; each region may appear once")
         primaries = [r.name for r in self.regions if r.is_primary]
         if len(primaries) != 1:
-            raise ValueError(f"regions: exactly one region must have role = \"primary\" (found {len(primaries)}: {primaries or 'none'})")
+            raise ValueError(
+                f'regions: exactly one region must have role = "primary" (found {len(primaries)}: {primaries or "none"})'
+            )
         for i, a in enumerate(self.regions):
             for b in self.regions[i + 1 :]:
                 if ipaddress.IPv4Network(a.vpc_cidr).overlaps(ipaddress.IPv4Network(b.vpc_cidr)):
@@ -572,7 +650,7 @@ _FIXES = {
 _FIELD_PREFIX = re.compile(r"^([a-z_][a-z0-9_.]*): ")
 
 
-def _problem(err: dict[str, Any]) -> str:
+def _problem(err: ErrorDetails) -> str:
     where = _loc(err["loc"])
     kind = err["type"]
     if kind in _FIXES:
@@ -608,7 +686,9 @@ def load(path: str | Path) -> Config:
         raise ConfigError(source, ["file not found; set STACK_CONFIG to an existing file such as config/default.toml"])
     size = file.stat().st_size
     if size > MAX_CONFIG_BYTES:
-        raise ConfigError(source, [f"file is {size} bytes; a config is at most {MAX_CONFIG_BYTES} bytes, check the path"])
+        raise ConfigError(
+            source, [f"file is {size} bytes; a config is at most {MAX_CONFIG_BYTES} bytes, check the path"]
+        )
     raw = file.read_bytes()
     try:
         text = raw.decode("utf-8")

@@ -35,7 +35,6 @@ from .kms import RegionalKey
 from .naming import Naming
 from .network import RegionalNetwork
 
-
 LOG_EXPORTS = {
     Engine.POSTGRES: ("postgresql", "upgrade"),
     Engine.MYSQL: ("error", "general", "slowquery"),
@@ -137,108 +136,166 @@ class DataTier(Construct):
         identifier = n.name("db")
 
         self.subnet_group = DbSubnetGroup(
-            self, "subnet-group", provider=provider, name=n.name("db"), subnet_ids=network.database_subnet_ids,
+            self,
+            "subnet-group",
+            provider=provider,
+            name=n.name("db"),
+            subnet_ids=network.database_subnet_ids,
             description="Database subnets (no route to the internet)",
         )
         self.security_group = SecurityGroup(
-            self, "sg", provider=provider, name=n.name("db"), vpc_id=network.vpc_id,
-            description="Database: DB port from the app tier only", tags={"Name": n.name("db")},
+            self,
+            "sg",
+            provider=provider,
+            name=n.name("db"),
+            vpc_id=network.vpc_id,
+            description="Database: DB port from the app tier only",
+            tags={"Name": n.name("db")},
         )
         VpcSecurityGroupIngressRule(
-            self, "in-from-app", provider=provider, security_group_id=self.security_group.id,
-            description="DB port from the app instances", ip_protocol="tcp",
-            from_port=props.port, to_port=props.port, referenced_security_group_id=app_security_group_id,
+            self,
+            "in-from-app",
+            provider=provider,
+            security_group_id=self.security_group.id,
+            description="DB port from the app instances",
+            ip_protocol="tcp",
+            from_port=props.port,
+            to_port=props.port,
+            referenced_security_group_id=app_security_group_id,
         )
         VpcSecurityGroupEgressRule(
-            self, "app-out-db", provider=provider, security_group_id=app_security_group_id,
-            description="App instances to the database", ip_protocol="tcp",
-            from_port=props.port, to_port=props.port, referenced_security_group_id=self.security_group.id,
+            self,
+            "app-out-db",
+            provider=provider,
+            security_group_id=app_security_group_id,
+            description="App instances to the database",
+            ip_protocol="tcp",
+            from_port=props.port,
+            to_port=props.port,
+            referenced_security_group_id=self.security_group.id,
         )
         family = parameter_family(props.engine, props.engine_version)
         self.parameter_group = DbParameterGroup(
-            self, "parameters", provider=provider, name=n.name(f"db-{family.replace('.', '-')}"), family=family,
+            self,
+            "parameters",
+            provider=provider,
+            name=n.name(f"db-{family.replace('.', '-')}"),
+            family=family,
             description=f"{family}: TLS required, engine logging on",
-            parameter=[DbParameterGroupParameter(name=k, value=v, apply_method="immediate")
-                       for k, v in sorted(engine_parameters(props.engine).items())],
+            parameter=[
+                DbParameterGroupParameter(name=k, value=v, apply_method="immediate")
+                for k, v in sorted(engine_parameters(props.engine).items())
+            ],
         )
         log_groups = [
             CloudwatchLogGroup(
-                self, f"log-{log}", provider=provider, name=f"/aws/rds/instance/{identifier}/{log}",
-                retention_in_days=props.log_retention_days, kms_key_id=key.arn,
+                self,
+                f"log-{log}",
+                provider=provider,
+                name=f"/aws/rds/instance/{identifier}/{log}",
+                retention_in_days=props.log_retention_days,
+                kms_key_id=key.arn,
             )
             for log in LOG_EXPORTS[props.engine]
         ]
         monitoring_role = IamRole(
-            self, "monitoring-role", provider=provider, name=n.name("rds-monitoring"),
+            self,
+            "monitoring-role",
+            provider=provider,
+            name=n.name("rds-monitoring"),
             assume_role_policy=assume_role_policy("monitoring.rds.amazonaws.com", account),
         )
         IamRolePolicyAttachment(
-            self, "monitoring-policy", provider=provider, role=monitoring_role.name,
+            self,
+            "monitoring-policy",
+            provider=provider,
+            role=monitoring_role.name,
             policy_arn=f"arn:{part}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole",
         )
 
-        common = dict(
-            provider=provider,
-            identifier=identifier,
-            instance_class=props.instance_class,
-            max_allocated_storage=props.max_allocated_storage_gb,
-            storage_type="gp3",
-            storage_encrypted=True,
-            kms_key_id=key.arn,
-            port=props.port,
-            multi_az=props.multi_az,
-            db_subnet_group_name=self.subnet_group.name,
-            vpc_security_group_ids=[self.security_group.id],
-            parameter_group_name=self.parameter_group.name,
-            backup_retention_period=props.backup_retention_days,
-            backup_window="03:00-04:00",
-            maintenance_window="sun:04:30-sun:05:30",
-            copy_tags_to_snapshot=True,
-            deletion_protection=props.deletion_protection,
-            skip_final_snapshot=not props.stateful,
-            final_snapshot_identifier=n.name("db-final") if props.stateful else None,
-            auto_minor_version_upgrade=True,
-            performance_insights_enabled=props.performance_insights,
-            performance_insights_kms_key_id=key.arn if props.performance_insights else None,
-            performance_insights_retention_period=7 if props.performance_insights else None,
-            monitoring_interval=60,
-            monitoring_role_arn=monitoring_role.arn,
-            enabled_cloudwatch_logs_exports=list(LOG_EXPORTS[props.engine]),
-            iam_database_authentication_enabled=True,
-            publicly_accessible=False,
-            lifecycle=protect(props.stateful),
-            depends_on=log_groups,
-            tags={"Name": identifier, "Backup": "daily"},
-        )
+        common = {
+            "provider": provider,
+            "identifier": identifier,
+            "instance_class": props.instance_class,
+            "max_allocated_storage": props.max_allocated_storage_gb,
+            "storage_type": "gp3",
+            "storage_encrypted": True,
+            "kms_key_id": key.arn,
+            "port": props.port,
+            "multi_az": props.multi_az,
+            "db_subnet_group_name": self.subnet_group.name,
+            "vpc_security_group_ids": [self.security_group.id],
+            "parameter_group_name": self.parameter_group.name,
+            "backup_retention_period": props.backup_retention_days,
+            "backup_window": "03:00-04:00",
+            "maintenance_window": "sun:04:30-sun:05:30",
+            "copy_tags_to_snapshot": True,
+            "deletion_protection": props.deletion_protection,
+            "skip_final_snapshot": not props.stateful,
+            "final_snapshot_identifier": n.name("db-final") if props.stateful else None,
+            "auto_minor_version_upgrade": True,
+            "performance_insights_enabled": props.performance_insights,
+            "performance_insights_kms_key_id": key.arn if props.performance_insights else None,
+            "performance_insights_retention_period": 7 if props.performance_insights else None,
+            "monitoring_interval": 60,
+            "monitoring_role_arn": monitoring_role.arn,
+            "enabled_cloudwatch_logs_exports": list(LOG_EXPORTS[props.engine]),
+            "iam_database_authentication_enabled": True,
+            "publicly_accessible": False,
+            "lifecycle": protect(props.stateful),
+            "depends_on": log_groups,
+            "tags": {"Name": identifier, "Backup": "daily"},
+        }
         if self.is_replica:
             # Engine, version, storage size, name and credentials come from the source.
             self.db = DbInstance(self, "db", replicate_source_db=props.replicate_from, **common)
         else:
             self.db = DbInstance(
-                self, "db", engine=props.engine.value, engine_version=props.engine_version,
-                allocated_storage=props.allocated_storage_gb, db_name=props.db_name, username=props.username,
+                self,
+                "db",
+                engine=props.engine.value,
+                engine_version=props.engine_version,
+                allocated_storage=props.allocated_storage_gb,
+                db_name=props.db_name,
+                username=props.username,
                 # RDS generates the password and keeps it in Secrets Manager under this
                 # key: it never appears in config, code, the synthesized JSON or outputs.
-                manage_master_user_password=True, master_user_secret_kms_key_id=key.arn,
+                manage_master_user_password=True,
+                master_user_secret_kms_key_id=key.arn,
                 **common,
             )
 
         self.vault = BackupVault(
-            self, "vault", provider=provider, name=n.name("vault"), kms_key_arn=key.arn,
-            force_destroy=not props.stateful, lifecycle=protect(props.stateful),
+            self,
+            "vault",
+            provider=provider,
+            name=n.name("vault"),
+            kms_key_arn=key.arn,
+            force_destroy=not props.stateful,
+            lifecycle=protect(props.stateful),
         )
         if props.stateful:
             admin = f"arn:{part}:iam::{account}:role/{props.backup_admin_role_name}"
             BackupVaultPolicy(
-                self, "vault-policy", provider=provider, backup_vault_name=self.vault.name,
-                policy=json.dumps({"Version": "2012-10-17", "Statement": [{
-                    "Sid": "OnlyBackupAdminDeletesRecoveryPoints",
-                    "Effect": "Deny",
-                    "Principal": {"AWS": "*"},
-                    "Action": ["backup:DeleteRecoveryPoint", "backup:UpdateRecoveryPointLifecycle"],
-                    "Resource": "*",
-                    "Condition": {"ArnNotEquals": {"aws:PrincipalArn": admin}},
-                }]}),
+                self,
+                "vault-policy",
+                provider=provider,
+                backup_vault_name=self.vault.name,
+                policy=json.dumps(
+                    {
+                        "Version": "2012-10-17",
+                        "Statement": [
+                            {
+                                "Sid": "OnlyBackupAdminDeletesRecoveryPoints",
+                                "Effect": "Deny",
+                                "Principal": {"AWS": "*"},
+                                "Action": ["backup:DeleteRecoveryPoint", "backup:UpdateRecoveryPointLifecycle"],
+                                "Resource": "*",
+                                "Condition": {"ArnNotEquals": {"aws:PrincipalArn": admin}},
+                            }
+                        ],
+                    }
+                ),
             )
 
     @property
@@ -303,37 +360,72 @@ class CrossRegionBackup(Construct):
                           props=CrossRegionBackupProps(naming=naming, resource_arns=(data.arn,)))
     """
 
-    def __init__(self, scope: Construct, id: str, *, provider: AwsProvider, vault: DataTier,
-                 key: RegionalKey, props: CrossRegionBackupProps):
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        provider: AwsProvider,
+        vault: DataTier,
+        key: RegionalKey,
+        props: CrossRegionBackupProps,
+    ):
         super().__init__(scope, id)
         if not props.resource_arns:
             raise ValueError("CrossRegionBackupProps.resource_arns must name at least one resource")
         n, part, account = props.naming, key.partition_name, key.account_id
         role = IamRole(
-            self, "role", provider=provider, name=n.name("backup"),
+            self,
+            "role",
+            provider=provider,
+            name=n.name("backup"),
             assume_role_policy=assume_role_policy("backup.amazonaws.com", account),
         )
-        for i, policy in enumerate((
-            "service-role/AWSBackupServiceRolePolicyForBackup",
-            "service-role/AWSBackupServiceRolePolicyForRestores",
-            "AWSBackupServiceRolePolicyForS3Backup",
-            "AWSBackupServiceRolePolicyForS3Restore",
-        )):
-            IamRolePolicyAttachment(self, f"policy-{i}", provider=provider, role=role.name,
-                                    policy_arn=f"arn:{part}:iam::aws:policy/{policy}")
+        for i, policy in enumerate(
+            (
+                "service-role/AWSBackupServiceRolePolicyForBackup",
+                "service-role/AWSBackupServiceRolePolicyForRestores",
+                "AWSBackupServiceRolePolicyForS3Backup",
+                "AWSBackupServiceRolePolicyForS3Restore",
+            )
+        ):
+            IamRolePolicyAttachment(
+                self,
+                f"policy-{i}",
+                provider=provider,
+                role=role.name,
+                policy_arn=f"arn:{part}:iam::aws:policy/{policy}",
+            )
         self.plan = BackupPlan(
-            self, "plan", provider=provider, name=n.name("daily"),
-            rule=[BackupPlanRule(
-                rule_name="daily", target_vault_name=vault.vault.name, schedule=props.schedule,
-                start_window=60, completion_window=360,
-                lifecycle=BackupPlanRuleLifecycle(delete_after=props.retention_days),
-                copy_action=[BackupPlanRuleCopyAction(
-                    destination_vault_arn=arn,
-                    lifecycle=BackupPlanRuleCopyActionLifecycle(delete_after=props.retention_days),
-                ) for arn in props.copy_to_vault_arns] or None,
-            )],
+            self,
+            "plan",
+            provider=provider,
+            name=n.name("daily"),
+            rule=[
+                BackupPlanRule(
+                    rule_name="daily",
+                    target_vault_name=vault.vault.name,
+                    schedule=props.schedule,
+                    start_window=60,
+                    completion_window=360,
+                    lifecycle=BackupPlanRuleLifecycle(delete_after=props.retention_days),
+                    copy_action=[
+                        BackupPlanRuleCopyAction(
+                            destination_vault_arn=arn,
+                            lifecycle=BackupPlanRuleCopyActionLifecycle(delete_after=props.retention_days),
+                        )
+                        for arn in props.copy_to_vault_arns
+                    ]
+                    or None,
+                )
+            ],
         )
         BackupSelection(
-            self, "selection", provider=provider, name=n.name("data"), plan_id=self.plan.id,
-            iam_role_arn=role.arn, resources=list(props.resource_arns),
+            self,
+            "selection",
+            provider=provider,
+            name=n.name("data"),
+            plan_id=self.plan.id,
+            iam_role_arn=role.arn,
+            resources=list(props.resource_arns),
         )

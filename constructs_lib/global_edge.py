@@ -79,8 +79,11 @@ HSTS_MAX_AGE_SECONDS = 31_536_000
 MANAGED_SECURITY_HEADERS_POLICY_ID = "67f7725c-6f97-4210-82d7-5512b31e9d03"
 """AWS managed response headers policy Managed-SecurityHeadersPolicy."""
 FAILOVER_STATUS_CODES = (500, 502, 503, 504)
-MANAGED_RULE_GROUPS = ("AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet",
-                       "AWSManagedRulesAmazonIpReputationList")
+MANAGED_RULE_GROUPS = (
+    "AWSManagedRulesCommonRuleSet",
+    "AWSManagedRulesKnownBadInputsRuleSet",
+    "AWSManagedRulesAmazonIpReputationList",
+)
 READ_METHODS = ["GET", "HEAD", "OPTIONS"]
 ALL_METHODS = ["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"]
 
@@ -171,8 +174,14 @@ class GlobalEdge(Construct):
             self.zone_id = DataAwsRoute53Zone(self, "zone", provider=provider, zone_id=props.zone_id).zone_id
             self.name_servers: list[str] | None = None
         else:
-            zone = Route53Zone(self, "zone", provider=provider, name=domain, comment=f"{n.prefix}: public zone",
-                               force_destroy=not props.stateful)
+            zone = Route53Zone(
+                self,
+                "zone",
+                provider=provider,
+                name=domain,
+                comment=f"{n.prefix}: public zone",
+                force_destroy=not props.stateful,
+            )
             self.zone_id = zone.zone_id
             self.name_servers = zone.name_servers
             self._query_logging(provider, key, props, zone)
@@ -184,17 +193,29 @@ class GlobalEdge(Construct):
         self.health_checks: dict[str, Route53HealthCheck] = {}
         for origin in (props.primary, *props.secondaries):
             regional_name = f"{origin.region}.{origin_name}"
-            Route53Record(self, f"origin-{origin.region}", provider=provider, zone_id=self.zone_id,
-                          name=regional_name, type="A", alias=alias(origin))
+            Route53Record(
+                self,
+                f"origin-{origin.region}",
+                provider=provider,
+                zone_id=self.zone_id,
+                name=regional_name,
+                type="A",
+                alias=alias(origin),
+            )
             # With a certificate the check uses the regional name (SNI must match it);
             # without, the ALB's own DNS name over HTTP.
             self.health_checks[origin.region] = Route53HealthCheck(
-                self, f"health-{origin.region}", provider=provider,
+                self,
+                f"health-{origin.region}",
+                provider=provider,
                 type="HTTPS" if origin.https else "HTTP",
                 fqdn=regional_name if origin.https else origin.alb_dns_name,
-                port=443 if origin.https else 80, enable_sni=True if origin.https else None,
-                resource_path=props.health_check_path, request_interval=props.health_check_interval,
-                failure_threshold=props.health_check_failure_threshold, measure_latency=True,
+                port=443 if origin.https else 80,
+                enable_sni=True if origin.https else None,
+                resource_path=props.health_check_path,
+                request_interval=props.health_check_interval,
+                failure_threshold=props.health_check_failure_threshold,
+                measure_latency=True,
                 regions=list(props.health_check_regions),
                 tags={"Name": n.name("health", origin.region)},
             )
@@ -202,18 +223,30 @@ class GlobalEdge(Construct):
         # --- failover records -------------------------------------------------------
         self.failover_record_name = origin_name
         Route53Record(
-            self, "origin-primary", provider=provider, zone_id=self.zone_id, name=origin_name, type="A",
+            self,
+            "origin-primary",
+            provider=provider,
+            zone_id=self.zone_id,
+            name=origin_name,
+            type="A",
             set_identifier=f"primary-{props.primary.region}",
             failover_routing_policy=Route53RecordFailoverRoutingPolicy(type="PRIMARY"),
-            health_check_id=self.health_checks[props.primary.region].id, alias=alias(props.primary),
+            health_check_id=self.health_checks[props.primary.region].id,
+            alias=alias(props.primary),
         )
         if len(props.secondaries) == 1:
             (only,) = props.secondaries
             Route53Record(
-                self, "origin-secondary", provider=provider, zone_id=self.zone_id, name=origin_name, type="A",
+                self,
+                "origin-secondary",
+                provider=provider,
+                zone_id=self.zone_id,
+                name=origin_name,
+                type="A",
                 set_identifier=f"secondary-{only.region}",
                 failover_routing_policy=Route53RecordFailoverRoutingPolicy(type="SECONDARY"),
-                health_check_id=self.health_checks[only.region].id, alias=alias(only),
+                health_check_id=self.health_checks[only.region].id,
+                alias=alias(only),
             )
         else:
             # Route 53 allows one SECONDARY per name: it points at a latency set of
@@ -221,13 +254,24 @@ class GlobalEdge(Construct):
             pool = f"secondaries.{origin_name}"
             for origin in props.secondaries:
                 Route53Record(
-                    self, f"secondary-pool-{origin.region}", provider=provider, zone_id=self.zone_id, name=pool,
-                    type="A", set_identifier=f"secondary-{origin.region}",
+                    self,
+                    f"secondary-pool-{origin.region}",
+                    provider=provider,
+                    zone_id=self.zone_id,
+                    name=pool,
+                    type="A",
+                    set_identifier=f"secondary-{origin.region}",
                     latency_routing_policy=Route53RecordLatencyRoutingPolicy(region=origin.region),
-                    health_check_id=self.health_checks[origin.region].id, alias=alias(origin),
+                    health_check_id=self.health_checks[origin.region].id,
+                    alias=alias(origin),
                 )
             Route53Record(
-                self, "origin-secondary", provider=provider, zone_id=self.zone_id, name=origin_name, type="A",
+                self,
+                "origin-secondary",
+                provider=provider,
+                zone_id=self.zone_id,
+                name=origin_name,
+                type="A",
                 set_identifier="secondaries",
                 failover_routing_policy=Route53RecordFailoverRoutingPolicy(type="SECONDARY"),
                 alias=Route53RecordAlias(name=pool, zone_id=self.zone_id, evaluate_target_health=True),
@@ -240,154 +284,245 @@ class GlobalEdge(Construct):
 
         # --- CloudFront ---------------------------------------------------------------
         self.log_bucket = SecureBucket(
-            self, "log-bucket", provider=provider,
+            self,
+            "log-bucket",
+            provider=provider,
             props=SecureBucketProps(
-                name=f"{n.name('cdn-logs')}-{account}", expire_days=365, noncurrent_expire_days=30,
+                name=f"{n.name('cdn-logs')}-{account}",
+                expire_days=365,
+                noncurrent_expire_days=30,
                 # CloudFront standard logs are delivered with an ACL grant to the
                 # awslogsdelivery account: the bucket must allow ACLs (owner preferred).
                 object_ownership="BucketOwnerPreferred",
-                stateful=props.stateful, force_destroy=not props.stateful,
+                stateful=props.stateful,
+                force_destroy=not props.stateful,
             ),
         )
         certificate = None
         if props.delegated:
             assert props.zone_id is not None
             certificate = DnsValidatedCertificate(
-                self, "certificate", provider=provider,
-                props=DnsValidatedCertificateProps(domain=domain, zone_id=props.zone_id,
-                                                   alternative_names=(f"www.{domain}",)),
+                self,
+                "certificate",
+                provider=provider,
+                props=DnsValidatedCertificateProps(
+                    domain=domain, zone_id=props.zone_id, alternative_names=(f"www.{domain}",)
+                ),
             )
         secondary = props.secondaries[0]
 
-        def origin(origin_id: str, host: str, https: bool) -> CloudfrontDistributionOrigin:
+        def make_origin(origin_id: str, host: str, https: bool) -> CloudfrontDistributionOrigin:
             return CloudfrontDistributionOrigin(
-                origin_id=origin_id, domain_name=host,
+                origin_id=origin_id,
+                domain_name=host,
                 connection_attempts=props.origin_connection_attempts,
                 connection_timeout=props.origin_connection_timeout,
-                custom_header=[CloudfrontDistributionOriginCustomHeader(name=ORIGIN_SECRET_HEADER,
-                                                                        value=props.origin_secret)],
+                custom_header=[
+                    CloudfrontDistributionOriginCustomHeader(name=ORIGIN_SECRET_HEADER, value=props.origin_secret)
+                ],
                 custom_origin_config=CloudfrontDistributionOriginCustomOriginConfig(
-                    http_port=80, https_port=443, origin_protocol_policy="https-only" if https else "http-only",
-                    origin_ssl_protocols=["TLSv1.2"], origin_read_timeout=30, origin_keepalive_timeout=5,
+                    http_port=80,
+                    https_port=443,
+                    origin_protocol_policy="https-only" if https else "http-only",
+                    origin_ssl_protocols=["TLSv1.2"],
+                    origin_read_timeout=30,
+                    origin_keepalive_timeout=5,
                 ),
             )
 
         # With a delegated domain the primary origin is origin.<domain>: the Route 53
         # failover name, so writes fail over too once the health checks trip.
         primary_host = origin_name if props.primary.https and props.delegated else props.primary.alb_dns_name
-        secondary_host = (f"{secondary.region}.{origin_name}" if secondary.https and props.delegated
-                          else secondary.alb_dns_name)
+        secondary_host = (
+            f"{secondary.region}.{origin_name}" if secondary.https and props.delegated else secondary.alb_dns_name
+        )
         primary_id, secondary_id, group_id = "primary", "secondary", "failover"
         headers_id = props.response_headers_policy_id or self._security_headers(provider, n).id
         ordered = [
             CloudfrontDistributionOrderedCacheBehavior(
-                path_pattern=pattern, target_origin_id=primary_id, viewer_protocol_policy="redirect-to-https",
-                allowed_methods=ALL_METHODS, cached_methods=["GET", "HEAD"], compress=True,
-                cache_policy_id=CACHING_DISABLED_POLICY_ID, origin_request_policy_id=ALL_VIEWER_EXCEPT_HOST_POLICY_ID,
+                path_pattern=pattern,
+                target_origin_id=primary_id,
+                viewer_protocol_policy="redirect-to-https",
+                allowed_methods=ALL_METHODS,
+                cached_methods=["GET", "HEAD"],
+                compress=True,
+                cache_policy_id=CACHING_DISABLED_POLICY_ID,
+                origin_request_policy_id=ALL_VIEWER_EXCEPT_HOST_POLICY_ID,
                 response_headers_policy_id=headers_id,
             )
             for pattern in props.write_path_patterns
         ]
-        ordered.append(CloudfrontDistributionOrderedCacheBehavior(
-            path_pattern=props.static_path_pattern, target_origin_id=group_id,
-            viewer_protocol_policy="redirect-to-https", allowed_methods=READ_METHODS,
-            cached_methods=["GET", "HEAD"], compress=True, cache_policy_id=CACHING_OPTIMIZED_POLICY_ID,
-            response_headers_policy_id=headers_id,
-        ))
+        ordered.append(
+            CloudfrontDistributionOrderedCacheBehavior(
+                path_pattern=props.static_path_pattern,
+                target_origin_id=group_id,
+                viewer_protocol_policy="redirect-to-https",
+                allowed_methods=READ_METHODS,
+                cached_methods=["GET", "HEAD"],
+                compress=True,
+                cache_policy_id=CACHING_OPTIMIZED_POLICY_ID,
+                response_headers_policy_id=headers_id,
+            )
+        )
         self.distribution = CloudfrontDistribution(
-            self, "distribution", provider=provider, enabled=True, is_ipv6_enabled=True, http_version="http2and3",
-            comment=f"{n.prefix}: multi-region web app", price_class=props.price_class,
+            self,
+            "distribution",
+            provider=provider,
+            enabled=True,
+            is_ipv6_enabled=True,
+            http_version="http2and3",
+            comment=f"{n.prefix}: multi-region web app",
+            price_class=props.price_class,
             aliases=[domain, f"www.{domain}"] if certificate else None,
-            origin=[origin(primary_id, primary_host, props.primary.https),
-                    origin(secondary_id, secondary_host, secondary.https)],
-            origin_group=[CloudfrontDistributionOriginGroup(
-                origin_id=group_id,
-                failover_criteria=CloudfrontDistributionOriginGroupFailoverCriteria(
-                    status_codes=list(FAILOVER_STATUS_CODES)),
-                member=[CloudfrontDistributionOriginGroupMember(origin_id=primary_id),
-                        CloudfrontDistributionOriginGroupMember(origin_id=secondary_id)],
-            )],
+            origin=[
+                make_origin(primary_id, primary_host, props.primary.https),
+                make_origin(secondary_id, secondary_host, secondary.https),
+            ],
+            origin_group=[
+                CloudfrontDistributionOriginGroup(
+                    origin_id=group_id,
+                    failover_criteria=CloudfrontDistributionOriginGroupFailoverCriteria(
+                        status_codes=list(FAILOVER_STATUS_CODES)
+                    ),
+                    member=[
+                        CloudfrontDistributionOriginGroupMember(origin_id=primary_id),
+                        CloudfrontDistributionOriginGroupMember(origin_id=secondary_id),
+                    ],
+                )
+            ],
             # Dynamic app: nothing is cached by default and every viewer header,
             # cookie and query string reaches the origin, so authenticated responses
             # are never served to someone else. Origin groups fail over only these
             # methods; writes use the behaviours above.
             default_cache_behavior=CloudfrontDistributionDefaultCacheBehavior(
-                target_origin_id=group_id, viewer_protocol_policy="redirect-to-https",
-                allowed_methods=READ_METHODS, cached_methods=["GET", "HEAD"], compress=True,
-                cache_policy_id=CACHING_DISABLED_POLICY_ID, origin_request_policy_id=ALL_VIEWER_EXCEPT_HOST_POLICY_ID,
+                target_origin_id=group_id,
+                viewer_protocol_policy="redirect-to-https",
+                allowed_methods=READ_METHODS,
+                cached_methods=["GET", "HEAD"],
+                compress=True,
+                cache_policy_id=CACHING_DISABLED_POLICY_ID,
+                origin_request_policy_id=ALL_VIEWER_EXCEPT_HOST_POLICY_ID,
                 response_headers_policy_id=headers_id,
             ),
             ordered_cache_behavior=ordered,
-            restrictions=CloudfrontDistributionRestrictions(geo_restriction=CloudfrontDistributionRestrictionsGeoRestriction(
-                restriction_type="whitelist" if props.geo_allow else "none",
-                locations=list(props.geo_allow) or None,
-            )),
+            restrictions=CloudfrontDistributionRestrictions(
+                geo_restriction=CloudfrontDistributionRestrictionsGeoRestriction(
+                    restriction_type="whitelist" if props.geo_allow else "none",
+                    locations=list(props.geo_allow) or None,
+                )
+            ),
             viewer_certificate=CloudfrontDistributionViewerCertificate(
-                acm_certificate_arn=certificate.arn, ssl_support_method="sni-only",
+                acm_certificate_arn=certificate.arn,
+                ssl_support_method="sni-only",
                 minimum_protocol_version="TLSv1.2_2021",
-            ) if certificate else CloudfrontDistributionViewerCertificate(cloudfront_default_certificate=True),
+            )
+            if certificate
+            else CloudfrontDistributionViewerCertificate(cloudfront_default_certificate=True),
             logging_config=CloudfrontDistributionLoggingConfig(
-                bucket=self.log_bucket.bucket.bucket_regional_domain_name, prefix="cloudfront/", include_cookies=False),
+                bucket=self.log_bucket.bucket.bucket_regional_domain_name, prefix="cloudfront/", include_cookies=False
+            ),
             web_acl_id=self.web_acl.arn if self.web_acl else None,
             depends_on=[self.log_bucket.ownership],
         )
         for name in (domain, f"www.{domain}"):
             for rtype in ("A", "AAAA"):
                 Route53Record(
-                    self, f"{'apex' if name == domain else 'www'}-{rtype.lower()}", provider=provider,
-                    zone_id=self.zone_id, name=name, type=rtype,
-                    alias=Route53RecordAlias(name=self.distribution.domain_name, zone_id=CLOUDFRONT_ZONE_ID,
-                                             evaluate_target_health=False),
+                    self,
+                    f"{'apex' if name == domain else 'www'}-{rtype.lower()}",
+                    provider=provider,
+                    zone_id=self.zone_id,
+                    name=name,
+                    type=rtype,
+                    alias=Route53RecordAlias(
+                        name=self.distribution.domain_name, zone_id=CLOUDFRONT_ZONE_ID, evaluate_target_health=False
+                    ),
                 )
 
     def _security_headers(self, provider: AwsProvider, n: Naming) -> CloudfrontResponseHeadersPolicy:
         return CloudfrontResponseHeadersPolicy(
-            self, "security-headers", provider=provider, name=n.name("security-headers"),
+            self,
+            "security-headers",
+            provider=provider,
+            name=n.name("security-headers"),
             comment="HSTS, no sniffing, no framing, strict referrer",
             security_headers_config=CloudfrontResponseHeadersPolicySecurityHeadersConfig(
                 strict_transport_security=CloudfrontResponseHeadersPolicySecurityHeadersConfigStrictTransportSecurity(
-                    access_control_max_age_sec=HSTS_MAX_AGE_SECONDS, include_subdomains=True, preload=False,
-                    override=True),
-                content_type_options=CloudfrontResponseHeadersPolicySecurityHeadersConfigContentTypeOptions(override=True),
+                    access_control_max_age_sec=HSTS_MAX_AGE_SECONDS,
+                    include_subdomains=True,
+                    preload=False,
+                    override=True,
+                ),
+                content_type_options=CloudfrontResponseHeadersPolicySecurityHeadersConfigContentTypeOptions(
+                    override=True
+                ),
                 frame_options=CloudfrontResponseHeadersPolicySecurityHeadersConfigFrameOptions(
-                    frame_option="DENY", override=True),
+                    frame_option="DENY", override=True
+                ),
                 referrer_policy=CloudfrontResponseHeadersPolicySecurityHeadersConfigReferrerPolicy(
-                    referrer_policy="strict-origin-when-cross-origin", override=True),
+                    referrer_policy="strict-origin-when-cross-origin", override=True
+                ),
                 xss_protection=CloudfrontResponseHeadersPolicySecurityHeadersConfigXssProtection(
-                    protection=True, mode_block=True, override=True),
+                    protection=True, mode_block=True, override=True
+                ),
             ),
         )
 
-    def _query_logging(self, provider: AwsProvider, key: RegionalKey, props: GlobalEdgeProps, zone: Route53Zone) -> None:
+    def _query_logging(
+        self, provider: AwsProvider, key: RegionalKey, props: GlobalEdgeProps, zone: Route53Zone
+    ) -> None:
         """DNS query logs of the zone (Route 53 writes them only to us-east-1, through
         a log resource policy scoped to /aws/route53/ groups of this account)."""
         n = props.naming
         group = CloudwatchLogGroup(
-            self, "query-logs", provider=provider, name=f"/aws/route53/{n.name('zone')}",
-            retention_in_days=props.log_retention_days, kms_key_id=key.arn,
+            self,
+            "query-logs",
+            provider=provider,
+            name=f"/aws/route53/{n.name('zone')}",
+            retention_in_days=props.log_retention_days,
+            kms_key_id=key.arn,
         )
         policy = CloudwatchLogResourcePolicy(
-            self, "query-logs-policy", provider=provider, policy_name=n.name("route53-query-logs"),
-            policy_document=json.dumps({"Version": "2012-10-17", "Statement": [{
-                "Effect": "Allow", "Principal": {"Service": "route53.amazonaws.com"},
-                "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-                "Resource": f"arn:{key.partition_name}:logs:us-east-1:{key.account_id}:log-group:/aws/route53/*",
-                "Condition": {"StringEquals": {"aws:SourceAccount": key.account_id}},
-            }]}),
+            self,
+            "query-logs-policy",
+            provider=provider,
+            policy_name=n.name("route53-query-logs"),
+            policy_document=json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Principal": {"Service": "route53.amazonaws.com"},
+                            "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+                            "Resource": f"arn:{key.partition_name}:logs:us-east-1:{key.account_id}:log-group:/aws/route53/*",
+                            "Condition": {"StringEquals": {"aws:SourceAccount": key.account_id}},
+                        }
+                    ],
+                }
+            ),
         )
-        Route53QueryLog(self, "query-log", provider=provider, zone_id=zone.zone_id,
-                        cloudwatch_log_group_arn=group.arn, depends_on=[policy])
+        Route53QueryLog(
+            self,
+            "query-log",
+            provider=provider,
+            zone_id=zone.zone_id,
+            cloudwatch_log_group_arn=group.arn,
+            depends_on=[policy],
+        )
 
     def _waf(self, provider: AwsProvider, key: RegionalKey, props: GlobalEdgeProps) -> Wafv2WebAcl:
         n = props.naming
 
         def visibility(metric: str) -> Wafv2WebAclRuleVisibilityConfig:
-            return Wafv2WebAclRuleVisibilityConfig(cloudwatch_metrics_enabled=True, metric_name=metric,
-                                                   sampled_requests_enabled=True)
+            return Wafv2WebAclRuleVisibilityConfig(
+                cloudwatch_metrics_enabled=True, metric_name=metric, sampled_requests_enabled=True
+            )
 
         rules = [
             Wafv2WebAclRule(
-                name=group, priority=i, override_action=Wafv2WebAclRuleOverrideAction(none=Wafv2WebAclRuleOverrideActionNone()),
+                name=group,
+                priority=i,
+                override_action=Wafv2WebAclRuleOverrideAction(none=Wafv2WebAclRuleOverrideActionNone()),
                 # The bindings type ``statement`` as Any (it nests too deep to
                 # generate), so it is written in Terraform's own shape.
                 statement={"managed_rule_group_statement": {"name": group, "vendor_name": "AWS"}},
@@ -395,27 +530,43 @@ class GlobalEdge(Construct):
             )
             for i, group in enumerate(MANAGED_RULE_GROUPS)
         ]
-        rules.append(Wafv2WebAclRule(
-            name="rate-limit-per-ip", priority=len(rules),
-            action=Wafv2WebAclRuleAction(block=Wafv2WebAclRuleActionBlock()),
-            statement={"rate_based_statement": {"limit": props.waf_rate_limit, "aggregate_key_type": "IP"}},
-            visibility_config=visibility("rate-limit-per-ip"),
-        ))
+        rules.append(
+            Wafv2WebAclRule(
+                name="rate-limit-per-ip",
+                priority=len(rules),
+                action=Wafv2WebAclRuleAction(block=Wafv2WebAclRuleActionBlock()),
+                statement={"rate_based_statement": {"limit": props.waf_rate_limit, "aggregate_key_type": "IP"}},
+                visibility_config=visibility("rate-limit-per-ip"),
+            )
+        )
         acl = Wafv2WebAcl(
-            self, "web-acl", provider=provider, name=n.name("edge"), scope="CLOUDFRONT",
+            self,
+            "web-acl",
+            provider=provider,
+            name=n.name("edge"),
+            scope="CLOUDFRONT",
             description="Managed common, known-bad-inputs and IP-reputation rules, and a per-IP rate limit",
             default_action=Wafv2WebAclDefaultAction(allow=Wafv2WebAclDefaultActionAllow()),
             rule=rules,
-            visibility_config=Wafv2WebAclVisibilityConfig(cloudwatch_metrics_enabled=True, metric_name=n.name("edge"),
-                                                          sampled_requests_enabled=True),
+            visibility_config=Wafv2WebAclVisibilityConfig(
+                cloudwatch_metrics_enabled=True, metric_name=n.name("edge"), sampled_requests_enabled=True
+            ),
         )
         # WAF only logs to log groups whose name starts with aws-waf-logs-.
         logs = CloudwatchLogGroup(
-            self, "waf-logs", provider=provider, name=f"aws-waf-logs-{n.name('edge')}",
-            retention_in_days=props.log_retention_days, kms_key_id=key.arn,
+            self,
+            "waf-logs",
+            provider=provider,
+            name=f"aws-waf-logs-{n.name('edge')}",
+            retention_in_days=props.log_retention_days,
+            kms_key_id=key.arn,
         )
         Wafv2WebAclLoggingConfiguration(
-            self, "waf-logging", provider=provider, resource_arn=acl.arn, log_destination_configs=[logs.arn],
+            self,
+            "waf-logging",
+            provider=provider,
+            resource_arn=acl.arn,
+            log_destination_configs=[logs.arn],
         )
         return acl
 

@@ -83,13 +83,21 @@ class RegionalKey(Construct):
                 "Sid": "AutoScalingServiceLinkedRoleUsesKey",
                 "Effect": "Allow",
                 "Principal": {"AWS": "*"},
-                "Action": ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey",
-                           "kms:CreateGrant"],
+                "Action": [
+                    "kms:Encrypt",
+                    "kms:Decrypt",
+                    "kms:ReEncrypt*",
+                    "kms:GenerateDataKey*",
+                    "kms:DescribeKey",
+                    "kms:CreateGrant",
+                ],
                 "Resource": "*",
                 "Condition": {
                     "StringEquals": {"aws:PrincipalAccount": account},
-                    "ArnEquals": {"aws:PrincipalArn": f"arn:{part}:iam::{account}:role/aws-service-role/"
-                                  "autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling"},
+                    "ArnEquals": {
+                        "aws:PrincipalArn": f"arn:{part}:iam::{account}:role/aws-service-role/"
+                        "autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling"
+                    },
                 },
             },
         ]

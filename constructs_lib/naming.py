@@ -42,9 +42,7 @@ class Naming:
         return f"{full[: limit - len(tail)].rstrip('-')}{tail}"[:limit]
 
 
-def default_tags(
-    *, project: str, environment: str, region: str, owner: str, cost_center: str
-) -> dict[str, str]:
+def default_tags(*, project: str, environment: str, region: str, owner: str, cost_center: str) -> dict[str, str]:
     """The tag set every resource gets through the provider's ``default_tags``."""
     return {
         "Project": project,

@@ -144,7 +144,9 @@ class RegionalNetwork(Construct):
             gateway_id=self.igw.id,
         )
         for i, subnet in enumerate(self.public_subnets):
-            RouteTableAssociation(self, f"public-rta-{i}", provider=provider, subnet_id=subnet.id, route_table_id=public_rt.id)
+            RouteTableAssociation(
+                self, f"public-rta-{i}", provider=provider, subnet_id=subnet.id, route_table_id=public_rt.id
+            )
 
         self.nat_gateways: list[NatGateway] = []
         for i in range(nat_gateway_count(props.nat, len(azs))):
@@ -165,8 +167,10 @@ class RegionalNetwork(Construct):
         # then only changes a route, and with PER_AZ an AZ loss does not black-hole
         # the other AZs' egress.
         self.private_route_tables: list[RouteTable] = []
-        for i, (az, subnet) in enumerate(zip(azs, self.private_subnets)):
-            rt = RouteTable(self, f"private-rt-{i}", provider=provider, vpc_id=self.vpc.id, tags={"Name": n.name("private", az)})
+        for i, (az, subnet) in enumerate(zip(azs, self.private_subnets, strict=True)):
+            rt = RouteTable(
+                self, f"private-rt-{i}", provider=provider, vpc_id=self.vpc.id, tags={"Name": n.name("private", az)}
+            )
             nat = self.nat_gateways[i if props.nat is NatStrategy.PER_AZ else 0]
             Route(
                 self,
@@ -176,7 +180,9 @@ class RegionalNetwork(Construct):
                 destination_cidr_block="0.0.0.0/0",
                 nat_gateway_id=nat.id,
             )
-            RouteTableAssociation(self, f"private-rta-{i}", provider=provider, subnet_id=subnet.id, route_table_id=rt.id)
+            RouteTableAssociation(
+                self, f"private-rta-{i}", provider=provider, subnet_id=subnet.id, route_table_id=rt.id
+            )
             self.private_route_tables.append(rt)
 
         # Databases never reach the internet: their table has only the local route
@@ -186,7 +192,11 @@ class RegionalNetwork(Construct):
         )
         for i, subnet in enumerate(self.database_subnets):
             RouteTableAssociation(
-                self, f"database-rta-{i}", provider=provider, subnet_id=subnet.id, route_table_id=self.database_route_table.id
+                self,
+                f"database-rta-{i}",
+                provider=provider,
+                subnet_id=subnet.id,
+                route_table_id=self.database_route_table.id,
             )
 
         internal_tables = [rt.id for rt in self.private_route_tables] + [self.database_route_table.id]

@@ -45,16 +45,28 @@ class OriginSecret(Construct):
     def __init__(self, scope: Construct, id: str, *, provider: AwsProvider, key: RegionalKey, props: OriginSecretProps):
         super().__init__(scope, id)
         generated = DataAwsSecretsmanagerRandomPassword(
-            self, "generated", provider=provider, password_length=SECRET_LENGTH,
-            exclude_punctuation=True, include_space=False,
+            self,
+            "generated",
+            provider=provider,
+            password_length=SECRET_LENGTH,
+            exclude_punctuation=True,
+            include_space=False,
         )
         self.secret = SecretsmanagerSecret(
-            self, "secret", provider=provider, name=props.naming.name("origin-secret"),
+            self,
+            "secret",
+            provider=provider,
+            name=props.naming.name("origin-secret"),
             description="Value of the X-Origin-Verify header CloudFront sends to the regional ALBs",
-            kms_key_id=key.arn, recovery_window_in_days=props.recovery_window_days,
+            kms_key_id=key.arn,
+            recovery_window_in_days=props.recovery_window_days,
         )
         self.version = SecretsmanagerSecretVersion(
-            self, "value", provider=provider, secret_id=self.secret.id, secret_string=generated.random_password,
+            self,
+            "value",
+            provider=provider,
+            secret_id=self.secret.id,
+            secret_string=generated.random_password,
             # The data source yields a new password on every plan; the stored one is kept.
             lifecycle=TerraformResourceLifecycle(ignore_changes=["secret_string"]),
         )

@@ -60,43 +60,84 @@ class BucketReplication(Construct):
             raise ValueError("BucketReplicationProps.destinations needs at least one bucket")
         n = props.naming
         role = IamRole(
-            self, "role", provider=provider, name=n.name("replication"),
+            self,
+            "role",
+            provider=provider,
+            name=n.name("replication"),
             assume_role_policy=assume_role_policy("s3.amazonaws.com"),
         )
         src = props.source_bucket_arn
         statements = [
-            {"Sid": "ReadSourceConfiguration", "Effect": "Allow",
-             "Action": ["s3:GetReplicationConfiguration", "s3:ListBucket"], "Resource": src},
-            {"Sid": "ReadSourceVersions", "Effect": "Allow",
-             "Action": ["s3:GetObjectVersionForReplication", "s3:GetObjectVersionAcl", "s3:GetObjectVersionTagging"],
-             "Resource": f"{src}/*"},
-            {"Sid": "WriteReplicas", "Effect": "Allow",
-             "Action": ["s3:ReplicateObject", "s3:ReplicateDelete", "s3:ReplicateTags"],
-             "Resource": [f"{d.bucket_arn}/*" for d in props.destinations]},
-            {"Sid": "DecryptSource", "Effect": "Allow", "Action": "kms:Decrypt", "Resource": props.source_key_arn,
-             "Condition": {"StringLike": {"kms:ViaService": f"s3.{props.source_region}.amazonaws.com"}}},
+            {
+                "Sid": "ReadSourceConfiguration",
+                "Effect": "Allow",
+                "Action": ["s3:GetReplicationConfiguration", "s3:ListBucket"],
+                "Resource": src,
+            },
+            {
+                "Sid": "ReadSourceVersions",
+                "Effect": "Allow",
+                "Action": ["s3:GetObjectVersionForReplication", "s3:GetObjectVersionAcl", "s3:GetObjectVersionTagging"],
+                "Resource": f"{src}/*",
+            },
+            {
+                "Sid": "WriteReplicas",
+                "Effect": "Allow",
+                "Action": ["s3:ReplicateObject", "s3:ReplicateDelete", "s3:ReplicateTags"],
+                "Resource": [f"{d.bucket_arn}/*" for d in props.destinations],
+            },
+            {
+                "Sid": "DecryptSource",
+                "Effect": "Allow",
+                "Action": "kms:Decrypt",
+                "Resource": props.source_key_arn,
+                "Condition": {"StringLike": {"kms:ViaService": f"s3.{props.source_region}.amazonaws.com"}},
+            },
         ]
         statements += [
-            {"Sid": f"EncryptReplicas{i}", "Effect": "Allow", "Action": ["kms:Encrypt", "kms:GenerateDataKey"],
-             "Resource": d.key_arn, "Condition": {"StringLike": {"kms:ViaService": f"s3.{d.region}.amazonaws.com"}}}
+            {
+                "Sid": f"EncryptReplicas{i}",
+                "Effect": "Allow",
+                "Action": ["kms:Encrypt", "kms:GenerateDataKey"],
+                "Resource": d.key_arn,
+                "Condition": {"StringLike": {"kms:ViaService": f"s3.{d.region}.amazonaws.com"}},
+            }
             for i, d in enumerate(props.destinations)
         ]
-        policy = IamRolePolicy(self, "policy", provider=provider, role=role.id, name="replicate",
-                               policy=json.dumps({"Version": "2012-10-17", "Statement": statements}))
+        policy = IamRolePolicy(
+            self,
+            "policy",
+            provider=provider,
+            role=role.id,
+            name="replicate",
+            policy=json.dumps({"Version": "2012-10-17", "Statement": statements}),
+        )
         self.configuration = S3BucketReplicationConfigurationA(
-            self, "configuration", provider=provider, bucket=props.source_bucket_name, role=role.arn,
+            self,
+            "configuration",
+            provider=provider,
+            bucket=props.source_bucket_name,
+            role=role.arn,
             rule=[
                 S3BucketReplicationConfigurationRule(
-                    id=f"to-{d.region}", priority=i, status="Enabled",
+                    id=f"to-{d.region}",
+                    priority=i,
+                    status="Enabled",
                     filter=S3BucketReplicationConfigurationRuleFilter(prefix=""),
-                    delete_marker_replication=S3BucketReplicationConfigurationRuleDeleteMarkerReplication(status="Enabled"),
+                    delete_marker_replication=S3BucketReplicationConfigurationRuleDeleteMarkerReplication(
+                        status="Enabled"
+                    ),
                     source_selection_criteria=S3BucketReplicationConfigurationRuleSourceSelectionCriteria(
                         sse_kms_encrypted_objects=S3BucketReplicationConfigurationRuleSourceSelectionCriteriaSseKmsEncryptedObjects(
-                            status="Enabled")),
+                            status="Enabled"
+                        )
+                    ),
                     destination=S3BucketReplicationConfigurationRuleDestination(
-                        bucket=d.bucket_arn, storage_class="STANDARD",
+                        bucket=d.bucket_arn,
+                        storage_class="STANDARD",
                         encryption_configuration=S3BucketReplicationConfigurationRuleDestinationEncryptionConfiguration(
-                            replica_kms_key_id=d.key_arn),
+                            replica_kms_key_id=d.key_arn
+                        ),
                     ),
                 )
                 for i, d in enumerate(props.destinations)

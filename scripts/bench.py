@@ -23,6 +23,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = str(ROOT / ".venv" / "bin" / "python")
@@ -93,17 +94,22 @@ def measure(cmd: list[str], env: dict[str, str], cwd: Path = ROOT) -> tuple[floa
 
 def product_modules() -> list[str]:
     """The provider submodules the product imports (from a lazy import in a child)."""
-    code = ("import sys; sys.path.insert(0, %r); from stacks import speedups; speedups.lazy_provider_import(); "
-            "import stacks.app; print(' '.join(sorted(m.split('.')[1] for m in sys.modules "
-            "if m.startswith('cdktf_cdktf_provider_aws.') and m.count('.') == 1 and m != 'cdktf_cdktf_provider_aws._jsii')))"
-            % str(ROOT))
+    code = (
+        f"import sys; sys.path.insert(0, {str(ROOT)!r}); from stacks import speedups; speedups.lazy_provider_import(); "
+        "import stacks.app; print(' '.join(sorted(m.split('.')[1] for m in sys.modules "
+        "if m.startswith('cdktf_cdktf_provider_aws.') and m.count('.') == 1 and m != 'cdktf_cdktf_provider_aws._jsii')))"
+    )
     out = subprocess.run([PY, "-c", code], capture_output=True, text=True, check=True, env=base_env()).stdout
     return out.split()
 
 
 def base_env(**extra: str) -> dict[str, str]:
-    env = {**os.environ, "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20", "CHECKPOINT_DISABLE": "1",
-           "STACK_CONFIG": str(CONFIG)}
+    env = {
+        **os.environ,
+        "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20",
+        "CHECKPOINT_DISABLE": "1",
+        "STACK_CONFIG": str(CONFIG),
+    }
     env.pop("CDKTF_VANILLA", None)
     env.update(extra)
     return env
@@ -119,9 +125,14 @@ def resource_count(outdir: Path) -> int:
 
 def summarize(samples: list[tuple[float, float]]) -> dict[str, float]:
     walls, mems = [s[0] for s in samples], [s[1] for s in samples]
-    return {"wall_median_s": round(statistics.median(walls), 2), "wall_min_s": round(min(walls), 2),
-            "wall_max_s": round(max(walls), 2), "peak_mib_median": round(statistics.median(mems)),
-            "peak_mib_max": round(max(mems)), "runs": len(samples)}
+    return {
+        "wall_median_s": round(statistics.median(walls), 2),
+        "wall_min_s": round(min(walls), 2),
+        "wall_max_s": round(max(walls), 2),
+        "peak_mib_median": round(statistics.median(mems)),
+        "peak_mib_max": round(max(mems)),
+        "runs": len(samples),
+    }
 
 
 def main() -> int:
@@ -143,7 +154,7 @@ def main() -> int:
             "cli": ([npx, "cdktf", "synth", "--output", str(work / "cli")], base_env()),
             "vanilla": ([PY, "main.py"], base_env(CDKTF_VANILLA="1", CDKTF_OUTDIR=str(work / "vanilla"))),
         }
-        results: dict[str, dict[str, object]] = {}
+        results: dict[str, dict[str, dict[str, Any]]] = {}
         for name, (cmd, env) in columns.items():
             measure(cmd, env)  # warm-up: fills the jsii package cache
             warm = [measure(cmd, env) for _ in range(args.runs)]
@@ -159,10 +170,10 @@ def main() -> int:
         shutil.rmtree(work, ignore_errors=True)
 
     def w(name: str) -> float:
-        return float(results[name]["warm"]["wall_median_s"])  # type: ignore[index]
+        return float(results[name]["warm"]["wall_median_s"])
 
     def m(name: str) -> float:
-        return float(results[name]["warm"]["peak_mib_median"])  # type: ignore[index]
+        return float(results[name]["warm"]["peak_mib_median"])
 
     ratios = {
         "direct/floor (wall)": round(w("direct") / w("floor"), 2),
@@ -179,16 +190,21 @@ def main() -> int:
         "cli <= direct + 2 s": ratios["cli-direct (s)"] <= 2.0,
         "tests <= 3 x vanilla": ratios["tests/vanilla (wall)"] <= 3.0,
     }
-    machine = {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform(),
-               "mem_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1)}
+    machine = {
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+        "platform": platform.platform(),
+        "mem_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
+    }
 
     print(f"\nDefault config: {count} resources in 3 stacks; machine: {machine}")
     print(f"{'column':10s} {'wall median':>12s} {'min..max':>14s} {'peak MiB':>9s} {'cold wall':>10s} {'cold MiB':>9s}")
     for name, r in results.items():
-        warm = r["warm"]
-        cold = r.get("cold", {})
-        print(f"{name:10s} {warm['wall_median_s']:>11.2f}s {warm['wall_min_s']:>6.2f}..{warm['wall_max_s']:<6.2f} "  # type: ignore[index]
-              f"{warm['peak_mib_median']:>9} {cold.get('wall_s', '-'):>10} {cold.get('peak_mib', '-'):>9}")  # type: ignore[index, union-attr]
+        summary, cold_run = r["warm"], r.get("cold", {})
+        print(
+            f"{name:10s} {summary['wall_median_s']:>11.2f}s {summary['wall_min_s']:>6.2f}..{summary['wall_max_s']:<6.2f} "
+            f"{summary['peak_mib_median']:>9} {cold_run.get('wall_s', '-'):>10} {cold_run.get('peak_mib', '-'):>9}"
+        )
     print()
     for k, v in ratios.items():
         print(f"  {k:32s} {v}")
@@ -196,8 +212,11 @@ def main() -> int:
         print(f"  target {k:32s} {'met' if ok else 'NOT met'}")
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps({"machine": machine, "resources": count, "results": results, "ratios": ratios,
-                               "targets": targets}, indent=2))
+    out.write_text(
+        json.dumps(
+            {"machine": machine, "resources": count, "results": results, "ratios": ratios, "targets": targets}, indent=2
+        )
+    )
     print(f"\nwritten to {out}")
     return 0
 

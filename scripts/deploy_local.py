@@ -40,9 +40,11 @@ def cli_config(work: Path) -> Path:
     cache.mkdir(parents=True, exist_ok=True)
     body = f'plugin_cache_dir = "{cache}"\n'
     if mirror:
-        body += ("provider_installation {\n"
-                 f'  filesystem_mirror {{\n    path = "{mirror}"\n    include = ["registry.terraform.io/hashicorp/*"]\n  }}\n'
-                 '  direct {\n    exclude = ["registry.terraform.io/hashicorp/*"]\n  }\n}\n')
+        body += (
+            "provider_installation {\n"
+            f'  filesystem_mirror {{\n    path = "{mirror}"\n    include = ["registry.terraform.io/hashicorp/*"]\n  }}\n'
+            '  direct {\n    exclude = ["registry.terraform.io/hashicorp/*"]\n  }\n}\n'
+        )
     rc.write_text(body)
     return rc
 
@@ -59,8 +61,12 @@ def main() -> int:
     try:
         config = local_config(moto.endpoint, work / "local.toml")
         outdir = work / "cdktf.out"
-        subprocess.run([sys.executable, str(ROOT / "main.py")], cwd=ROOT, check=True,
-                       env={**os.environ, "STACK_CONFIG": str(config), "CDKTF_OUTDIR": str(outdir)})
+        subprocess.run(
+            [sys.executable, str(ROOT / "main.py")],
+            cwd=ROOT,
+            check=True,
+            env={**os.environ, "STACK_CONFIG": str(config), "CDKTF_OUTDIR": str(outdir)},
+        )
         seed_aws_managed_data(moto, ["us-east-1", "us-west-2"])
         for name in stack_order(outdir):
             run = StackRun(name, outdir / "stacks" / name)

@@ -53,7 +53,9 @@ class ReadableStack(TerraformStack):
         # then merge them silently, so refuse instead.
         full = node.path
         if self._allocated.setdefault(name, full) != full:
-            raise ValueError(f"construct paths {self._allocated[name]} and {full} both map to Terraform name {name}; rename one")
+            raise ValueError(
+                f"construct paths {self._allocated[name]} and {full} both map to Terraform name {name}; rename one"
+            )
         return name
 
 
@@ -88,17 +90,17 @@ class ProductStack(ReadableStack):
         emulator: dict[str, Any] = {}
         if c.emulator is not None:
             # Only what a local emulator needs; the default synth contains none of it.
-            emulator = dict(
-                access_key="test",
-                secret_key="test",
-                skip_credentials_validation=True,
+            emulator = {
+                "access_key": "test",
+                "secret_key": "test",
+                "skip_credentials_validation": True,
                 # The account id must be known: without it the provider writes
                 # security-group references as "<account>/sg-..." and never converges.
-                skip_requesting_account_id=False,
-                skip_metadata_api_check="true",
-                s3_use_path_style=True,
-                endpoints=[AwsProviderEndpoints(**{s: c.emulator.endpoint for s in EMULATED_SERVICES})],
-            )
+                "skip_requesting_account_id": False,
+                "skip_metadata_api_check": "true",
+                "s3_use_path_style": True,
+                "endpoints": [AwsProviderEndpoints(**dict.fromkeys(EMULATED_SERVICES, c.emulator.endpoint))],
+            }
         return AwsProvider(
             self,
             f"aws-{region}",

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cdktf import TerraformResource, TerraformStack
-from constructs import Construct
+from constructs import Construct, IConstruct
 
 
 @dataclass(frozen=True)
@@ -40,66 +40,149 @@ class Adjustment:
 
 MOTO_ADJUSTMENTS: tuple[Adjustment, ...] = (
     # --- left out (APIs moto 5.2.5 does not implement) ---------------------------------
-    Adjustment("primary", "backup/selection", "exclude", None,
-               "moto has no CreateBackupSelection; the plan and the vaults are still applied"),
-    Adjustment("global", "edge/security-headers", "construct", None,
-               "moto has no response headers policy API; the distribution uses AWS's managed "
-               "SecurityHeadersPolicy instead"),
-    Adjustment("global", "edge/query-log", "exclude", None,
-               "moto's CreateQueryLoggingConfig does not find the log group; the group and its policy are applied"),
+    Adjustment(
+        "primary",
+        "backup/selection",
+        "exclude",
+        None,
+        "moto has no CreateBackupSelection; the plan and the vaults are still applied",
+    ),
+    Adjustment(
+        "global",
+        "edge/security-headers",
+        "construct",
+        None,
+        "moto has no response headers policy API; the distribution uses AWS's managed SecurityHeadersPolicy instead",
+    ),
+    Adjustment(
+        "global",
+        "edge/query-log",
+        "exclude",
+        None,
+        "moto's CreateQueryLoggingConfig does not find the log group; the group and its policy are applied",
+    ),
     # --- set differently on moto ----------------------------------------------------------
-    Adjustment("global", "edge/distribution", "override", {"default_cache_behavior.target_origin_id": "primary"},
-               "moto checks a cache behaviour's target only against origins, not origin groups (NoSuchOrigin); the "
-               "origin group is still created and read back, the default path targets the primary origin on moto"),
-    Adjustment("regional", "data/vault", "override", {"force_destroy": False},
-               "with force_destroy the provider lists recovery points, which moto does not implement; the vault is "
-               "empty on moto anyway"),
+    Adjustment(
+        "global",
+        "edge/distribution",
+        "override",
+        {"default_cache_behavior.target_origin_id": "primary"},
+        "moto checks a cache behaviour's target only against origins, not origin groups (NoSuchOrigin); the "
+        "origin group is still created and read back, the default path targets the primary origin on moto",
+    ),
+    Adjustment(
+        "regional",
+        "data/vault",
+        "override",
+        {"force_destroy": False},
+        "with force_destroy the provider lists recovery points, which moto does not implement; the vault is "
+        "empty on moto anyway",
+    ),
     # --- attributes moto does not return as AWS does --------------------------------------
-    Adjustment("regional", "app/scale-out", "ignore", ["enabled", "predictive_scaling_configuration"],
-               "moto's DescribePolicies omits Enabled and returns an empty predictive scaling block"),
-    Adjustment("regional", "app/scale-in", "ignore", ["enabled", "predictive_scaling_configuration"],
-               "moto's DescribePolicies omits Enabled and returns an empty predictive scaling block"),
-    Adjustment("regional", "data/db", "ignore",
-               ["performance_insights_enabled", "performance_insights_kms_key_id",
-                "performance_insights_retention_period"],
-               "moto stores Performance Insights settings only on ModifyDBInstance, not CreateDBInstance"),
-    Adjustment("regional", "data/parameters", "ignore", ["parameter"],
-               "moto's DescribeDBParameters returns no Source, so the provider drops every parameter it reads"),
-    Adjustment("regional", "app/bastion", "ignore", ["vpc_security_group_ids"],
-               "with a public IP the groups go on the network interface; moto leaves the instance's list empty"),
-    Adjustment("regional", "app/function", "ignore", ["dead_letter_config"],
-               "moto's Lambda does not store DeadLetterConfig"),
-    Adjustment("regional", "data/vault", "ignore", ["tags_all"],
-               "moto's Backup ListTags parses the ARN from the path with a trailing slash the SDK does not send"),
-    Adjustment("primary", "backup/plan", "ignore", ["tags_all"],
-               "moto's Backup ListTags parses the ARN from the path with a trailing slash the SDK does not send"),
-    Adjustment("regional", "app/launch-template", "ignore", ["tag_specifications"],
-               "moto copies the template's own tags into the data of version 1"),
-    Adjustment("global", "edge/distribution", "ignore",
-               ["default_cache_behavior", "ordered_cache_behavior", "viewer_certificate"],
-               "moto returns ForwardedValues on behaviours that use cache policies, and an SNI method with the "
-               "default certificate"),
-    Adjustment("global", "app-bucket-replication/configuration", "ignore", ["rule"],
-               "moto returns DeleteMarkerReplication disabled and drops SourceSelectionCriteria"),
+    Adjustment(
+        "regional",
+        "app/scale-out",
+        "ignore",
+        ["enabled", "predictive_scaling_configuration"],
+        "moto's DescribePolicies omits Enabled and returns an empty predictive scaling block",
+    ),
+    Adjustment(
+        "regional",
+        "app/scale-in",
+        "ignore",
+        ["enabled", "predictive_scaling_configuration"],
+        "moto's DescribePolicies omits Enabled and returns an empty predictive scaling block",
+    ),
+    Adjustment(
+        "regional",
+        "data/db",
+        "ignore",
+        ["performance_insights_enabled", "performance_insights_kms_key_id", "performance_insights_retention_period"],
+        "moto stores Performance Insights settings only on ModifyDBInstance, not CreateDBInstance",
+    ),
+    Adjustment(
+        "regional",
+        "data/parameters",
+        "ignore",
+        ["parameter"],
+        "moto's DescribeDBParameters returns no Source, so the provider drops every parameter it reads",
+    ),
+    Adjustment(
+        "regional",
+        "app/bastion",
+        "ignore",
+        ["vpc_security_group_ids"],
+        "with a public IP the groups go on the network interface; moto leaves the instance's list empty",
+    ),
+    Adjustment(
+        "regional", "app/function", "ignore", ["dead_letter_config"], "moto's Lambda does not store DeadLetterConfig"
+    ),
+    Adjustment(
+        "regional",
+        "data/vault",
+        "ignore",
+        ["tags_all"],
+        "moto's Backup ListTags parses the ARN from the path with a trailing slash the SDK does not send",
+    ),
+    Adjustment(
+        "primary",
+        "backup/plan",
+        "ignore",
+        ["tags_all"],
+        "moto's Backup ListTags parses the ARN from the path with a trailing slash the SDK does not send",
+    ),
+    Adjustment(
+        "regional",
+        "app/launch-template",
+        "ignore",
+        ["tag_specifications"],
+        "moto copies the template's own tags into the data of version 1",
+    ),
+    Adjustment(
+        "global",
+        "edge/distribution",
+        "ignore",
+        ["default_cache_behavior", "ordered_cache_behavior", "viewer_certificate"],
+        "moto returns ForwardedValues on behaviours that use cache policies, and an SNI method with the "
+        "default certificate",
+    ),
+    Adjustment(
+        "global",
+        "app-bucket-replication/configuration",
+        "ignore",
+        ["rule"],
+        "moto returns DeleteMarkerReplication disabled and drops SourceSelectionCriteria",
+    ),
 )
 
 SG_RULES_WITHOUT_DESCRIPTION = (
-    "app/alb-out-app", "app/alb-health-out-app", "app/bastion-out-ssh", "data/app-out-db",
-    "app/alb-in-80", "app/alb-health-in-80", "app/app-in-alb", "app/app-in-alb-health",
-    "app/app-in-bastion-ssh", "data/in-from-app",
+    "app/alb-out-app",
+    "app/alb-health-out-app",
+    "app/bastion-out-ssh",
+    "data/app-out-db",
+    "app/alb-in-80",
+    "app/alb-health-in-80",
+    "app/app-in-alb",
+    "app/app-in-alb-health",
+    "app/app-in-bastion-ssh",
+    "data/in-from-app",
 )
 """Rules that reference a group or prefix list: moto returns no description for them."""
 
 MOTO_ADJUSTMENTS += tuple(
-    Adjustment("regional", path, "ignore", ["description"],
-               "moto's DescribeSecurityGroupRules returns no description for rules that reference a group or "
-               "prefix list")
+    Adjustment(
+        "regional",
+        path,
+        "ignore",
+        ["description"],
+        "moto's DescribeSecurityGroupRules returns no description for rules that reference a group or prefix list",
+    )
     for path in SG_RULES_WITHOUT_DESCRIPTION
 )
 
 
-def _find(stack: Construct, path: str) -> Construct | None:
-    node: Construct | None = stack
+def _find(stack: Construct, path: str) -> IConstruct | None:
+    node: IConstruct | None = stack
     for part in path.split("/"):
         node = node.node.try_find_child(part) if node is not None else None
     return node

@@ -27,8 +27,11 @@ class RegionalStack(ProductStack):
     The primary region's stack also holds the CloudFront origin secret; the other
     regions read it through a cross-stack reference (``primary``)."""
 
-    def __init__(self, scope: Construct, *, config: Config, region: RegionConfig,
-                 primary: RegionalStack | None = None):
+    origin_secret_value: str
+    """The CloudFront origin secret (a token; cross-stack in secondary regions)."""
+    data: DataTier
+
+    def __init__(self, scope: Construct, *, config: Config, region: RegionConfig, primary: RegionalStack | None = None):
         super().__init__(scope, regional_stack_name(config, region), config=config)
         self.region = region
         self.provider = self.aws_provider(region.name)
@@ -41,7 +44,8 @@ class RegionalStack(ProductStack):
             "key",
             provider=self.provider,
             props=RegionalKeyProps(
-                naming=naming, prevent_destroy=stateful,
+                naming=naming,
+                prevent_destroy=stateful,
                 # CloudWatch alarms publish to the SNS topic encrypted with this key.
                 service_principals=("cloudwatch.amazonaws.com",),
             ),
@@ -65,7 +69,10 @@ class RegionalStack(ProductStack):
 
         if primary is None:
             self.origin_secret: OriginSecret | None = OriginSecret(
-                self, "origin-secret", provider=self.provider, key=self.key,
+                self,
+                "origin-secret",
+                provider=self.provider,
+                key=self.key,
                 props=OriginSecretProps(naming=naming, recovery_window_days=30 if stateful else 0),
             )
             secret_value = self.origin_secret.value
@@ -81,9 +88,12 @@ class RegionalStack(ProductStack):
             assert config.edge.zone_id is not None
             origin = f"origin.{config.edge.domain}"
             self.certificate = DnsValidatedCertificate(
-                self, "certificate", provider=self.provider,
-                props=DnsValidatedCertificateProps(domain=f"{region.name}.{origin}", alternative_names=(origin,),
-                                                   zone_id=config.edge.zone_id),
+                self,
+                "certificate",
+                provider=self.provider,
+                props=DnsValidatedCertificateProps(
+                    domain=f"{region.name}.{origin}", alternative_names=(origin,), zone_id=config.edge.zone_id
+                ),
             )
 
         app = config.app
@@ -96,8 +106,13 @@ class RegionalStack(ProductStack):
             props=AppTierProps(
                 naming=naming,
                 origin_secret=secret_value,
-                tags=default_tags(project=config.project, environment=config.environment, region=region.name,
-                                  owner=config.owner, cost_center=config.cost_center),
+                tags=default_tags(
+                    project=config.project,
+                    environment=config.environment,
+                    region=region.name,
+                    owner=config.owner,
+                    cost_center=config.cost_center,
+                ),
                 instance_types=tuple(app.instance_types),
                 min_size=app.min_size,
                 desired_capacity=app.desired_capacity,
@@ -115,7 +130,9 @@ class RegionalStack(ProductStack):
                     allowed_ssh_cidrs=tuple(app.bastion.allowed_ssh_cidrs),
                     key_name=app.bastion.key_name,
                     detailed_monitoring=app.bastion.detailed_monitoring,
-                ) if app.bastion.enabled else None,
+                )
+                if app.bastion.enabled
+                else None,
                 function=LambdaProps(
                     reserved_concurrency=app.function.reserved_concurrency,
                     memory_mb=app.function.memory_mb,
@@ -139,13 +156,16 @@ class RegionalStack(ProductStack):
                 naming=naming,
                 engine=db.engine,
                 engine_version=db.version,
-                instance_class=db.instance_class if primary is None else (db.replica_instance_class or db.instance_class),
+                instance_class=db.instance_class
+                if primary is None
+                else (db.replica_instance_class or db.instance_class),
                 allocated_storage_gb=db.allocated_storage_gb,
                 max_allocated_storage_gb=db.max_allocated_storage_gb,
                 backup_retention_days=db.backup_retention_days,
                 port=db.effective_port,
-                multi_az=db.multi_az if primary is None else (
-                    db.multi_az if db.replica_multi_az is None else db.replica_multi_az),
+                multi_az=db.multi_az
+                if primary is None
+                else (db.multi_az if db.replica_multi_az is None else db.replica_multi_az),
                 deletion_protection=db.deletion_protection,
                 performance_insights=db.performance_insights,
                 db_name=db.db_name,
@@ -159,15 +179,26 @@ class RegionalStack(ProductStack):
         if primary is None:
             # Every recovery point is copied to each secondary region's vault.
             copies = tuple(
-                vault_arn(self.key.partition_name, other.name, self.key.account_id,
-                          Naming(project=config.project, environment=config.environment, region=other.name).name("vault"))
+                vault_arn(
+                    self.key.partition_name,
+                    other.name,
+                    self.key.account_id,
+                    Naming(project=config.project, environment=config.environment, region=other.name).name("vault"),
+                )
                 for other in config.secondaries
             )
             CrossRegionBackup(
-                self, "backup", provider=self.provider, vault=self.data, key=self.key,
+                self,
+                "backup",
+                provider=self.provider,
+                vault=self.data,
+                key=self.key,
                 props=CrossRegionBackupProps(
-                    naming=naming, schedule=db.backup.schedule, retention_days=db.backup.retention_days,
-                    copy_to_vault_arns=copies, resource_arns=(self.data.arn, self.app.app_bucket.arn),
+                    naming=naming,
+                    schedule=db.backup.schedule,
+                    retention_days=db.backup.retention_days,
+                    copy_to_vault_arns=copies,
+                    resource_arns=(self.data.arn, self.app.app_bucket.arn),
                 ),
             )
 
@@ -176,12 +207,20 @@ class RegionalStack(ProductStack):
             self, "public_subnet_ids", value=self.network.public_subnet_ids, description="Public subnets, one per AZ"
         )
         TerraformOutput(
-            self, "private_subnet_ids", value=self.network.private_subnet_ids, description="Private (app) subnets, one per AZ"
+            self,
+            "private_subnet_ids",
+            value=self.network.private_subnet_ids,
+            description="Private (app) subnets, one per AZ",
         )
         TerraformOutput(
-            self, "database_subnet_ids", value=self.network.database_subnet_ids, description="Database subnets, one per AZ"
+            self,
+            "database_subnet_ids",
+            value=self.network.database_subnet_ids,
+            description="Database subnets, one per AZ",
         )
-        TerraformOutput(self, "kms_key_arn", value=self.key.arn, description=f"Customer-managed KMS key of {region.name}")
+        TerraformOutput(
+            self, "kms_key_arn", value=self.key.arn, description=f"Customer-managed KMS key of {region.name}"
+        )
 
         a = self.app
         for name, value, description in (
@@ -196,16 +235,32 @@ class RegionalStack(ProductStack):
         ):
             TerraformOutput(self, name, value=value, description=description)
         if a.bastion_id is not None:
-            TerraformOutput(self, "bastion_id", value=a.bastion_id,
-                            description="Bastion instance id (aws ssm start-session --target <id>)")
+            TerraformOutput(
+                self,
+                "bastion_id",
+                value=a.bastion_id,
+                description="Bastion instance id (aws ssm start-session --target <id>)",
+            )
 
         d = self.data
-        TerraformOutput(self, "db_endpoint", value=d.endpoint,
-                        description="Database endpoint (host:port); read-only replica in secondary regions")
+        TerraformOutput(
+            self,
+            "db_endpoint",
+            value=d.endpoint,
+            description="Database endpoint (host:port); read-only replica in secondary regions",
+        )
         TerraformOutput(self, "db_port", value=d.port, description="Database port")
-        TerraformOutput(self, "db_identifier", value=d.identifier,
-                        description="RDS identifier (the replica to promote in a failover, in secondary regions)")
+        TerraformOutput(
+            self,
+            "db_identifier",
+            value=d.identifier,
+            description="RDS identifier (the replica to promote in a failover, in secondary regions)",
+        )
         TerraformOutput(self, "backup_vault_arn", value=d.vault_arn, description="AWS Backup vault of this region")
         if d.master_secret_arn is not None:
-            TerraformOutput(self, "db_master_secret_arn", value=d.master_secret_arn,
-                            description="Secrets Manager ARN of the RDS-managed master credentials (not the secret)")
+            TerraformOutput(
+                self,
+                "db_master_secret_arn",
+                value=d.master_secret_arn,
+                description="Secrets Manager ARN of the RDS-managed master credentials (not the secret)",
+            )

@@ -60,7 +60,7 @@ def _fallback(reason: str) -> bool:
     return False
 
 
-def lazy_provider_import() -> bool:
+def lazy_provider_import() -> bool:  # noqa: PLR0911 one early return per layout check, each with its own warning
     """Install the lazy provider package. True if installed (or already), False if it
     fell back to the stock import (with a warning) or ``CDKTF_VANILLA`` is set."""
     if vanilla():
@@ -80,8 +80,11 @@ def lazy_provider_import() -> bool:
     root = Path(spec.origin).parent
     if not (root / "_jsii" / "__init__.py").is_file():
         return _fallback(f"{PACKAGE}/_jsii is missing")
-    names = sorted(entry.name for entry in os.scandir(root)
-                   if entry.is_dir() and not entry.name.startswith("_") and (root / entry.name / "__init__.py").is_file())
+    names = sorted(
+        entry.name
+        for entry in os.scandir(root)
+        if entry.is_dir() and not entry.name.startswith("_") and (root / entry.name / "__init__.py").is_file()
+    )
     if len(names) < 1000:
         return _fallback(f"{PACKAGE} has {len(names)} submodules, expected the full provider")
     known = frozenset(names)
@@ -91,7 +94,7 @@ def lazy_provider_import() -> bool:
     module.__path__ = list(spec.submodule_search_locations)
     module.__spec__ = spec
     module.__package__ = PACKAGE
-    module.__all__ = names
+    module.__all__ = names  # type: ignore[attr-defined]
     module.__lazy_provider__ = True  # type: ignore[attr-defined]
 
     def __getattr__(name: str) -> types.ModuleType:

@@ -7,7 +7,7 @@ import os
 import shutil
 import subprocess
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,7 @@ def pytest_configure(config: pytest.Config) -> None:
     from stacks import speedups
 
     speedups.lazy_provider_import()
+
 
 Synth = dict[str, dict[str, Any]]
 """Stack name -> parsed cdk.tf.json."""
@@ -72,8 +73,13 @@ def default_outdir(synthesize: Synthesizer) -> Path:
 
 # --- Terraform -----------------------------------------------------------------------
 
-PLUGIN_SEARCH_ROOTS = ("/opt", "/usr/local/share", "/usr/share", str(Path.home() / ".terraform.d"),
-                       str(Path.home() / ".local/share/terraform"))
+PLUGIN_SEARCH_ROOTS = (
+    "/opt",
+    "/usr/local/share",
+    "/usr/share",
+    str(Path.home() / ".terraform.d"),
+    str(Path.home() / ".local/share/terraform"),
+)
 
 
 def find_plugin_mirror() -> Path | None:
@@ -117,7 +123,13 @@ class Terraform:
 
     def run(self, cwd: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         proc = subprocess.run(
-            [self.binary, *args, "-no-color"], cwd=cwd, env=self.env, capture_output=True, text=True, timeout=900
+            [self.binary, *args, "-no-color"],
+            cwd=cwd,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=900,
+            check=False,
         )
         if check and proc.returncode != 0:
             raise AssertionError(f"terraform {' '.join(args)} in {cwd} failed:\n{proc.stdout}\n{proc.stderr}")
@@ -147,6 +159,7 @@ class Terraform:
 
     def _validate_root(self, stacks: list[Path], workdir: Path) -> None:
         workdir.mkdir(parents=True, exist_ok=True)
+
         def source(stack: Path) -> str:
             rel = os.path.relpath(stack, workdir)
             return rel if rel.startswith("../") else f"./{rel}"
@@ -159,16 +172,17 @@ class Terraform:
 
 
 @pytest.fixture(scope="session")
-def terraform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Terraform]:
+def terraform(tmp_path_factory: pytest.TempPathFactory) -> Terraform:
     binary = shutil.which("terraform")
     if binary is None:
         if os.environ.get("CI"):
             pytest.fail("terraform is not installed, and CI must run terraform validate")
         pytest.skip("terraform is not installed (CI installs it; see README)")
-    yield Terraform(binary, tmp_path_factory.mktemp("terraform"))
+    return Terraform(binary, tmp_path_factory.mktemp("terraform"))
 
 
 # --- small stacks for construct unit tests --------------------------------------------
+
 
 @pytest.fixture(scope="session")
 def stack_factory() -> Callable[..., Any]:

@@ -41,8 +41,9 @@ class MotoServer:
         # AWS-managed IAM policies (AmazonSSMManagedInstanceCore, ...) exist in every
         # account; moto loads them only when asked.
         env = {**os.environ, **DUMMY, "MOTO_IAM_LOAD_MANAGED_POLICIES": "true"}
-        self.proc = subprocess.Popen([binary, "-H", LOOPBACK, "-p", str(self.port)], stdout=self.log,
-                                     stderr=subprocess.STDOUT, env=env)
+        self.proc = subprocess.Popen(
+            [binary, "-H", LOOPBACK, "-p", str(self.port)], stdout=self.log, stderr=subprocess.STDOUT, env=env
+        )
         deadline = time.monotonic() + 60
         while True:
             try:
@@ -59,8 +60,13 @@ class MotoServer:
     def client(self, service: str, region: str) -> Any:
         import boto3
 
-        return boto3.client(service, region_name=region, endpoint_url=self.endpoint,
-                            aws_access_key_id="test", aws_secret_access_key="test")
+        return boto3.client(
+            service,
+            region_name=region,
+            endpoint_url=self.endpoint,
+            aws_access_key_id="test",
+            aws_secret_access_key="test",
+        )
 
     def stop(self) -> None:
         if self.proc.poll() is None:
@@ -81,12 +87,17 @@ def seed_aws_managed_data(moto: MotoServer, regions: list[str]) -> None:
         name = f"com.amazonaws.{region}.route53-healthchecks"
         found = ec2.describe_managed_prefix_lists(Filters=[{"Name": "prefix-list-name", "Values": [name]}])
         if not found["PrefixLists"]:
-            ec2.create_managed_prefix_list(PrefixListName=name, AddressFamily="IPv4", MaxEntries=10,
-                                           Entries=[{"Cidr": "54.243.31.192/26"}, {"Cidr": "107.23.255.0/26"}])
+            ec2.create_managed_prefix_list(
+                PrefixListName=name,
+                AddressFamily="IPv4",
+                MaxEntries=10,
+                Entries=[{"Cidr": "54.243.31.192/26"}, {"Cidr": "107.23.255.0/26"}],
+            )
 
 
-def seed_replica_subnet_group(moto: MotoServer, primary: StackRun, env: dict[str, str], replica_region: str,
-                              group_name: str) -> None:
+def seed_replica_subnet_group(
+    moto: MotoServer, primary: StackRun, env: dict[str, str], replica_region: str, group_name: str
+) -> None:
     """moto looks a cross-region replica's DB subnet group up in the *source* region
     (AWS uses the replica's own region). Give moto a group of that name in the source
     region, on the primary's database subnets, before the replica is created."""
@@ -95,8 +106,11 @@ def seed_replica_subnet_group(moto: MotoServer, primary: StackRun, env: dict[str
     rds = moto.client("rds", "-".join(region))
     existing = [g["DBSubnetGroupName"] for g in rds.describe_db_subnet_groups()["DBSubnetGroups"]]
     if group_name not in existing:
-        rds.create_db_subnet_group(DBSubnetGroupName=group_name, DBSubnetGroupDescription=f"moto: {replica_region} replica",
-                                   SubnetIds=outputs["database_subnet_ids"]["value"])
+        rds.create_db_subnet_group(
+            DBSubnetGroupName=group_name,
+            DBSubnetGroupDescription=f"moto: {replica_region} replica",
+            SubnetIds=outputs["database_subnet_ids"]["value"],
+        )
 
 
 def local_config(endpoint: str, dest: Path) -> Path:
@@ -117,18 +131,34 @@ class StackRun:
 
 
 def terraform_env(cli_config: Path) -> dict[str, str]:
-    return {**os.environ, **DUMMY, "TF_CLI_CONFIG_FILE": str(cli_config), "CHECKPOINT_DISABLE": "1",
-            "TF_IN_AUTOMATION": "1"}
+    return {
+        **os.environ,
+        **DUMMY,
+        "TF_CLI_CONFIG_FILE": str(cli_config),
+        "CHECKPOINT_DISABLE": "1",
+        "TF_IN_AUTOMATION": "1",
+    }
 
 
-def terraform(run: StackRun, env: dict[str, str], *args: str, ok: tuple[int, ...] = (0,)) -> subprocess.CompletedProcess[str]:
+def terraform(
+    run: StackRun, env: dict[str, str], *args: str, ok: tuple[int, ...] = (0,)
+) -> subprocess.CompletedProcess[str]:
     started = time.monotonic()
-    proc = subprocess.run(["terraform", *args, "-no-color"], cwd=run.directory, env=env, capture_output=True,
-                          text=True, timeout=1800)
+    proc = subprocess.run(
+        ["terraform", *args, "-no-color"],
+        cwd=run.directory,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+        check=False,
+    )
     run.seconds[args[0]] = run.seconds.get(args[0], 0.0) + time.monotonic() - started
     if proc.returncode not in ok:
-        raise AssertionError(f"terraform {' '.join(args)} ({run.name}) exited {proc.returncode}:\n"
-                             f"{proc.stdout[-6000:]}\n{proc.stderr[-6000:]}")
+        raise AssertionError(
+            f"terraform {' '.join(args)} ({run.name}) exited {proc.returncode}:\n"
+            f"{proc.stdout[-6000:]}\n{proc.stderr[-6000:]}"
+        )
     return proc
 
 

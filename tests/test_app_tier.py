@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import base64
 import json
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -25,9 +26,13 @@ def build(stack_factory: Callable[..., Any], **overrides: Any) -> dict[str, Any]
     naming = Naming(project="t", environment="test", region="us-east-1")
     key = RegionalKey(stack, "key", provider=provider, props=RegionalKeyProps(naming=naming))
     network = RegionalNetwork(
-        stack, "network", provider=provider, key=key,
-        props=RegionalNetworkProps(naming=naming, cidr="10.0.0.0/16", azs=("us-east-1a", "us-east-1b"),
-                                   subnets=cidr.plan("10.0.0.0/16", 2)),
+        stack,
+        "network",
+        provider=provider,
+        key=key,
+        props=RegionalNetworkProps(
+            naming=naming, cidr="10.0.0.0/16", azs=("us-east-1a", "us-east-1b"), subnets=cidr.plan("10.0.0.0/16", 2)
+        ),
     )
     props = {"naming": naming, "origin_secret": "s3cr3t", "tags": {"Project": "t"}, **overrides}
     AppTier(stack, "app", provider=provider, network=network, key=key, props=AppTierProps(**props))
@@ -79,18 +84,23 @@ def ingress(doc: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def test_security_groups_chain_alb_to_app_and_nothing_is_open_to_the_world(default: dict[str, Any]) -> None:
-    alb_sg, app_sg, bastion_sg, health_sg = (ref("aws_security_group", f"app_{n}-sg")
-                                             for n in ("alb", "app", "bastion", "alb-health"))
+    alb_sg, app_sg, bastion_sg, health_sg = (
+        ref("aws_security_group", f"app_{n}-sg") for n in ("alb", "app", "bastion", "alb-health")
+    )
     rules = ingress(default)
     assert all(r.get("cidr_ipv4") != "0.0.0.0/0" and r.get("cidr_ipv6") != "::/0" for r in rules)
     assert all(r.get("description") for r in rules)
     alb_rules = [r for r in rules if r["security_group_id"] == alb_sg]
     assert [(r["from_port"], r["prefix_list_id"]) for r in alb_rules] == [
-        (80, "${data.aws_ec2_managed_prefix_list.app_cloudfront-prefix-list.id}")]
+        (80, "${data.aws_ec2_managed_prefix_list.app_cloudfront-prefix-list.id}")
+    ]
     health_rules = [r for r in rules if r["security_group_id"] == health_sg]
     assert [(r["from_port"], r["prefix_list_id"]) for r in health_rules] == [
-        (80, "${data.aws_ec2_managed_prefix_list.app_route53-prefix-list.id}")]
-    app_rules = sorted((r["from_port"], r["referenced_security_group_id"]) for r in rules if r["security_group_id"] == app_sg)
+        (80, "${data.aws_ec2_managed_prefix_list.app_route53-prefix-list.id}")
+    ]
+    app_rules = sorted(
+        (r["from_port"], r["referenced_security_group_id"]) for r in rules if r["security_group_id"] == app_sg
+    )
     assert app_rules == sorted([(22, bastion_sg), (8080, alb_sg), (8080, health_sg)])
     assert one(default, "aws_lb", "app_alb")["security_groups"] == [alb_sg, health_sg]
     assert not [r for r in rules if r["security_group_id"] == bastion_sg], "no SSH rule without allowed CIDRs"
@@ -127,15 +137,21 @@ def test_cpu_alarms_drive_the_right_policies_and_notify(default: dict[str, Any])
     assert one(default, "aws_sns_topic", "app_alarms")["kms_master_key_id"] == ref("aws_kms_key", "key_key", "arn")
 
 
-@pytest.mark.parametrize(("sizes", "expected"), [({}, (3, 3, 9)), ({"min_size": 2, "desired_capacity": 2, "max_size": 5}, (2, 2, 5))])
-def test_asg_sizes_follow_props(stack_factory: Callable[..., Any], default: dict[str, Any],
-                                sizes: dict[str, int], expected: tuple[int, int, int]) -> None:
+@pytest.mark.parametrize(
+    ("sizes", "expected"), [({}, (3, 3, 9)), ({"min_size": 2, "desired_capacity": 2, "max_size": 5}, (2, 2, 5))]
+)
+def test_asg_sizes_follow_props(
+    stack_factory: Callable[..., Any], default: dict[str, Any], sizes: dict[str, int], expected: tuple[int, int, int]
+) -> None:
     doc = build(stack_factory, **sizes) if sizes else default
     asg = one(doc, "aws_autoscaling_group", "app_asg")
     assert (asg["min_size"], asg["desired_capacity"], asg["max_size"]) == expected
     assert asg["health_check_type"] == "ELB"
     assert asg["target_group_arns"] == [ref("aws_lb_target_group", "app_tg", "arn")]
-    assert asg["vpc_zone_identifier"] == [ref("aws_subnet", "network_private-0"), ref("aws_subnet", "network_private-1")]
+    assert asg["vpc_zone_identifier"] == [
+        ref("aws_subnet", "network_private-0"),
+        ref("aws_subnet", "network_private-1"),
+    ]
     assert asg["instance_refresh"]["strategy"] == "Rolling"
     assert asg["lifecycle"] == {"ignore_changes": ["desired_capacity"]}
 
@@ -177,14 +193,20 @@ def test_with_certificate_only_https_is_served_with_tls12(stack_factory: Callabl
 
 
 def test_instance_role_has_only_ssm_and_cloudwatch_agent(default: dict[str, Any]) -> None:
-    arns = sorted(a["policy_arn"] for a in resources(default, "aws_iam_role_policy_attachment").values()
-                  if a["role"] == ref("aws_iam_role", "app_instance-role", "name"))
+    arns = sorted(
+        a["policy_arn"]
+        for a in resources(default, "aws_iam_role_policy_attachment").values()
+        if a["role"] == ref("aws_iam_role", "app_instance-role", "name")
+    )
     assert [a.rsplit("/", 1)[1] for a in arns] == ["AmazonSSMManagedInstanceCore", "CloudWatchAgentServerPolicy"]
 
 
 def test_lambda_runs_in_the_vpc_triggered_by_the_app_bucket(default: dict[str, Any]) -> None:
     fn = one(default, "aws_lambda_function", "app_function")
-    assert fn["vpc_config"]["subnet_ids"] == [ref("aws_subnet", "network_private-0"), ref("aws_subnet", "network_private-1")]
+    assert fn["vpc_config"]["subnet_ids"] == [
+        ref("aws_subnet", "network_private-0"),
+        ref("aws_subnet", "network_private-1"),
+    ]
     assert fn["reserved_concurrent_executions"] == 5
     assert fn["tracing_config"] == {"mode": "Active"}
     assert fn["dead_letter_config"]["target_arn"] == ref("aws_sqs_queue", "app_function-dlq", "arn")
@@ -202,21 +224,33 @@ def test_app_bucket_is_encrypted_versioned_private_and_tls_only(default: dict[st
     enc = one(default, "aws_s3_bucket_server_side_encryption_configuration", "app_app-bucket_encryption")
     rule = enc["rule"][0]["apply_server_side_encryption_by_default"]
     assert rule == {"kms_master_key_id": ref("aws_kms_key", "key_key", "arn"), "sse_algorithm": "aws:kms"}
-    assert one(default, "aws_s3_bucket_versioning", "app_app-bucket_versioning")["versioning_configuration"]["status"] == "Enabled"
+    assert (
+        one(default, "aws_s3_bucket_versioning", "app_app-bucket_versioning")["versioning_configuration"]["status"]
+        == "Enabled"
+    )
     pab = one(default, "aws_s3_bucket_public_access_block", "app_app-bucket_public-access-block")
-    assert all(pab[k] is True for k in ("block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"))
+    assert all(
+        pab[k] is True
+        for k in ("block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets")
+    )
     policy = json.loads(one(default, "aws_s3_bucket_policy", "app_app-bucket_policy")["policy"])
     assert policy["Statement"][0]["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
     assert one(default, "aws_s3_bucket_logging", "app_app-bucket_logging")["target_bucket"] == ref(
-        "aws_s3_bucket", "app_log-bucket_bucket")
+        "aws_s3_bucket", "app_log-bucket_bucket"
+    )
     assert one(default, "aws_s3_bucket", "app_app-bucket_bucket")["lifecycle"] == {"prevent_destroy": True}
 
 
-@pytest.mark.parametrize(("props", "message"), [
-    ({"min_size": 4, "desired_capacity": 3}, "min_size <= desired_capacity"),
-    ({"cpu_low_percent": 90.0}, "cpu_low_percent < cpu_high_percent"),
-    ({"instance_types": ()}, "at least one instance type"),
-])
-def test_app_tier_rejects_inconsistent_props(stack_factory: Callable[..., Any], props: dict[str, Any], message: str) -> None:
+@pytest.mark.parametrize(
+    ("props", "message"),
+    [
+        ({"min_size": 4, "desired_capacity": 3}, "min_size <= desired_capacity"),
+        ({"cpu_low_percent": 90.0}, "cpu_low_percent < cpu_high_percent"),
+        ({"instance_types": ()}, "at least one instance type"),
+    ],
+)
+def test_app_tier_rejects_inconsistent_props(
+    stack_factory: Callable[..., Any], props: dict[str, Any], message: str
+) -> None:
     with pytest.raises(ValueError, match=message):
         build(stack_factory, **props)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import pytest
 
@@ -51,8 +52,12 @@ def test_replica_in_the_secondary_references_the_primary_arn(default_synth: Synt
 def test_db_admits_only_the_app_security_group(default_synth: Synth, stack: str) -> None:
     doc = default_synth[stack]
     db_sg = "${aws_security_group.data_sg.id}"
-    rules = [r for r in resources(doc, "aws_vpc_security_group_ingress_rule").values() if r["security_group_id"] == db_sg]
-    assert [(r["from_port"], r["referenced_security_group_id"]) for r in rules] == [(5432, "${aws_security_group.app_app-sg.id}")]
+    rules = [
+        r for r in resources(doc, "aws_vpc_security_group_ingress_rule").values() if r["security_group_id"] == db_sg
+    ]
+    assert [(r["from_port"], r["referenced_security_group_id"]) for r in rules] == [
+        (5432, "${aws_security_group.app_app-sg.id}")
+    ]
     assert db(doc)["vpc_security_group_ids"] == [db_sg]
     egress = resources(doc, "aws_vpc_security_group_egress_rule")["data_app-out-db"]
     assert egress["referenced_security_group_id"] == db_sg
@@ -98,8 +103,12 @@ def test_parameter_group_in_both_regions(default_synth: Synth) -> None:
         assert db(default_synth[stack])["parameter_group_name"] == "${aws_db_parameter_group.data_parameters.name}"
 
 
-STATEFUL = [("aws_db_instance", "data_db"), ("aws_kms_key", "key_key"), ("aws_backup_vault", "data_vault"),
-            ("aws_s3_bucket", "app_app-bucket_bucket")]
+STATEFUL = [
+    ("aws_db_instance", "data_db"),
+    ("aws_kms_key", "key_key"),
+    ("aws_backup_vault", "data_vault"),
+    ("aws_s3_bucket", "app_app-bucket_bucket"),
+]
 
 
 @pytest.mark.parametrize("stack", [EAST, WEST])
@@ -112,7 +121,7 @@ def test_stateful_resources_cannot_be_destroyed_by_accident(default_synth: Synth
 def test_disposable_environment_has_no_prevent_destroy(synthesize: Any) -> None:
     _, docs = synthesize(ROOT / "config/dev.toml")
     for name, doc in docs.items():
-        for path, value in walk(doc):
+        for path, _value in walk(doc):
             assert not path.endswith(".prevent_destroy"), f"{name}{path}"
         if not name.endswith("-global"):
             assert db(doc)["skip_final_snapshot"] is True and db(doc)["multi_az"] is False
@@ -124,8 +133,9 @@ def test_backup_plan_copies_to_the_secondary_vault(default_synth: Synth) -> None
     (rule,) = plan["rule"]
     assert rule["lifecycle"]["delete_after"] == 35
     (copy,) = rule["copy_action"]
-    assert copy["destination_vault_arn"].endswith(":backup:us-west-2:${data.aws_caller_identity.key_identity.account_id}"
-                                                  ":backup-vault:webapp-prod-us-west-2-vault")
+    assert copy["destination_vault_arn"].endswith(
+        ":backup:us-west-2:${data.aws_caller_identity.key_identity.account_id}:backup-vault:webapp-prod-us-west-2-vault"
+    )
     assert resources(default_synth[WEST], "aws_backup_vault")["data_vault"]["name"] == "webapp-prod-us-west-2-vault"
     (selection,) = resources(east, "aws_backup_selection").values()
     assert selection["resources"] == ["${aws_db_instance.data_db.arn}", "${aws_s3_bucket.app_app-bucket_bucket.arn}"]

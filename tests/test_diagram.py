@@ -34,7 +34,10 @@ def only(model: Architecture, stack: str, kind: str) -> str:
 
 
 def test_each_region_has_its_alb_asg_and_database_in_its_vpc(model: Architecture) -> None:
-    for stack, region, role, cidr in ((EAST, "us-east-1", "primary", "10.0.0.0/16"), (WEST, "us-west-2", "secondary", "10.1.0.0/16")):
+    for stack, region, role, cidr in (
+        (EAST, "us-east-1", "primary", "10.0.0.0/16"),
+        (WEST, "us-west-2", "secondary", "10.1.0.0/16"),
+    ):
         for kind in ("alb", "asg", "rds"):
             node = model.node(only(model, stack, kind))
             assert node.cluster == (f"{region} · {role}", f"VPC {cidr}"), node
@@ -139,7 +142,13 @@ def test_png_reader_rejects_damage() -> None:
 
 
 def test_cli_without_synth_output_says_what_to_do(tmp_path: Path) -> None:
-    proc = subprocess.run([sys.executable, "-m", "tooling.diagram", "--outdir", str(tmp_path / "none")],
-                          cwd=ROOT, capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "tooling.diagram", "--outdir", str(tmp_path / "none")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert proc.returncode == 2
     assert "synthesize first (make synth)" in proc.stderr and "Traceback" not in proc.stderr

@@ -64,12 +64,15 @@ def test_writes_go_to_the_primary_origin_with_every_method(default_synth: Synth)
 
 def test_waf_is_attached_with_managed_rules_and_rate_limit(default_synth: Synth) -> None:
     doc = default_synth[GLOBAL]
-    (acl_name, acl), = resources(doc, "aws_wafv2_web_acl").items()
+    ((acl_name, acl),) = resources(doc, "aws_wafv2_web_acl").items()
     assert acl["scope"] == "CLOUDFRONT" and acl["provider"] == "aws.us_east_1"
     assert distribution(doc)["web_acl_id"] == f"${{aws_wafv2_web_acl.{acl_name}.arn}}"
     groups = {r["statement"].get("managed_rule_group_statement", {}).get("name") for r in acl["rule"]}
-    assert {"AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet",
-            "AWSManagedRulesAmazonIpReputationList"} <= groups
+    assert {
+        "AWSManagedRulesCommonRuleSet",
+        "AWSManagedRulesKnownBadInputsRuleSet",
+        "AWSManagedRulesAmazonIpReputationList",
+    } <= groups
     (rate,) = [r for r in acl["rule"] if "rate_based_statement" in r["statement"]]
     assert rate["statement"]["rate_based_statement"]["limit"] == 2000
     (logging,) = resources(doc, "aws_wafv2_web_acl_logging_configuration").values()
@@ -133,7 +136,9 @@ def test_audit_trail_is_multi_region_validated_and_encrypted(default_synth: Synt
     (trail,) = resources(doc, "aws_cloudtrail").values()
     assert trail["is_multi_region_trail"] is True and trail["enable_log_file_validation"] is True
     assert trail["kms_key_id"].startswith("${aws_kms_key.") and trail["cloud_watch_logs_group_arn"]
-    (lifecycle,) = [v for k, v in resources(doc, "aws_s3_bucket_lifecycle_configuration").items() if k.startswith("audit")]
+    (lifecycle,) = [
+        v for k, v in resources(doc, "aws_s3_bucket_lifecycle_configuration").items() if k.startswith("audit")
+    ]
     rule = lifecycle["rule"][0]
     assert [(t["days"], t["storage_class"]) for t in rule["transition"]] == [(30, "STANDARD_IA"), (90, "GLACIER")]
     assert rule["expiration"] == [{"days": 365}]
@@ -145,9 +150,13 @@ def test_app_bucket_replicates_to_the_secondary_with_its_key(default_synth: Synt
     (config,) = resources(default_synth[GLOBAL], "aws_s3_bucket_replication_configuration").values()
     (rule,) = config["rule"]
     assert config["bucket"].startswith(remote(EAST))
-    assert resolves_to(default_synth, rule["destination"]["bucket"], WEST) == "${aws_s3_bucket.app_app-bucket_bucket.arn}"
-    assert resolves_to(default_synth, rule["destination"]["encryption_configuration"]["replica_kms_key_id"], WEST) == \
-        "${aws_kms_key.key_key.arn}"
+    assert (
+        resolves_to(default_synth, rule["destination"]["bucket"], WEST) == "${aws_s3_bucket.app_app-bucket_bucket.arn}"
+    )
+    assert (
+        resolves_to(default_synth, rule["destination"]["encryption_configuration"]["replica_kms_key_id"], WEST)
+        == "${aws_kms_key.key_key.arn}"
+    )
     assert rule["delete_marker_replication"]["status"] == "Enabled"
 
 
@@ -160,13 +169,13 @@ def variant(tmp_path: Path, name: str, extra: str, replace: tuple[str, str] | No
     return path
 
 
-THIRD = '''
+THIRD = """
 [[regions]]
 name = "eu-west-1"
 role = "secondary"
 vpc_cidr = "10.2.0.0/16"
 az_count = 3
-'''
+"""
 
 
 @pytest.fixture(scope="module")
@@ -194,12 +203,12 @@ def test_three_regions_put_both_secondaries_behind_the_secondary_record(three_re
     assert len(plan["rule"][0]["copy_action"]) == 2
 
 
-DELEGATED = '''
+DELEGATED = """
 [edge]
 domain = "shop.example.org"
 delegated = true
 zone_id = "Z0123456789ABCDEFGHIJ"
-'''
+"""
 
 
 @pytest.fixture(scope="module")
@@ -226,8 +235,9 @@ def test_delegated_domain_gets_validated_certificates_and_tls_to_origins(delegat
     assert "aws_route53_zone" not in docs[GLOBAL]["resource"]
 
 
-def test_variants_validate(three_regions: tuple[Path, Synth], delegated: tuple[Path, Synth], terraform: Any,
-                           tmp_path: Path) -> None:
+def test_variants_validate(
+    three_regions: tuple[Path, Synth], delegated: tuple[Path, Synth], terraform: Any, tmp_path: Path
+) -> None:
     stacks = [Path(outdir) / "stacks" / stack for outdir, docs in (three_regions, delegated) for stack in sorted(docs)]
     assert len(stacks) == 7
     terraform.validate_many(stacks, tmp_path / "validate")

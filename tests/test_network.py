@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -11,8 +12,13 @@ from constructs_lib.naming import Naming
 from tests.conftest import resources, synth_json
 
 
-def build(stack_factory: Callable[..., Any], nat: str = "per_az", azs: int = 3,
-          regions: tuple[str, ...] = ("us-east-1",), endpoints: tuple[str, ...] = ()) -> dict[str, Any]:
+def build(
+    stack_factory: Callable[..., Any],
+    nat: str = "per_az",
+    azs: int = 3,
+    regions: tuple[str, ...] = ("us-east-1",),
+    endpoints: tuple[str, ...] = (),
+) -> dict[str, Any]:
     from constructs_lib.kms import RegionalKey, RegionalKeyProps
     from constructs_lib.network import NatStrategy, RegionalNetwork, RegionalNetworkProps
     from constructs_lib.regions import default_azs
@@ -23,10 +29,18 @@ def build(stack_factory: Callable[..., Any], nat: str = "per_az", azs: int = 3,
         key = RegionalKey(stack, f"key-{region}", provider=providers[region], props=RegionalKeyProps(naming=naming))
         vpc = f"10.{i}.0.0/16"
         RegionalNetwork(
-            stack, f"net-{region}", provider=providers[region], key=key,
-            props=RegionalNetworkProps(naming=naming, cidr=vpc, azs=default_azs(region, azs),
-                                       subnets=cidr.plan(vpc, azs), nat=NatStrategy(nat),
-                                       interface_endpoints=endpoints),
+            stack,
+            f"net-{region}",
+            provider=providers[region],
+            key=key,
+            props=RegionalNetworkProps(
+                naming=naming,
+                cidr=vpc,
+                azs=default_azs(region, azs),
+                subnets=cidr.plan(vpc, azs),
+                nat=NatStrategy(nat),
+                interface_endpoints=endpoints,
+            ),
         )
     return synth_json(stack)
 
@@ -50,8 +64,12 @@ def test_three_azs_make_nine_subnets_with_planned_cidrs(per_az: dict[str, Any]) 
     assert {s["availability_zone"] for s in subnets.values()} == {"us-east-1a", "us-east-1b", "us-east-1c"}
 
 
-@pytest.mark.parametrize(("nat", "azs", "expected"), [("per_az", 3, 3), ("single", 3, 1), ("per_az", 2, 2), ("single", 2, 1)])
-def test_nat_gateway_count_follows_strategy(stack_factory: Callable[..., Any], nat: str, azs: int, expected: int) -> None:
+@pytest.mark.parametrize(
+    ("nat", "azs", "expected"), [("per_az", 3, 3), ("single", 3, 1), ("per_az", 2, 2), ("single", 2, 1)]
+)
+def test_nat_gateway_count_follows_strategy(
+    stack_factory: Callable[..., Any], nat: str, azs: int, expected: int
+) -> None:
     doc = build(stack_factory, nat=nat, azs=azs)
     assert len(resources(doc, "aws_nat_gateway")) == expected
     assert len(resources(doc, "aws_eip")) == expected
@@ -69,7 +87,10 @@ def test_private_routes_use_the_nat_of_their_own_az(per_az: dict[str, Any]) -> N
         nat_subnet = nats[nat_id]["subnet_id"].removeprefix("${aws_subnet.").removesuffix(".id}")
         private_subnet = subnets[logical(per_az, "aws_subnet", f"private-{i}")]
         assert subnets[nat_subnet]["availability_zone"] == private_subnet["availability_zone"]
-        assert route["route_table_id"] == f"${{aws_route_table.{logical(per_az, 'aws_route_table', f'private-rt-{i}')}.id}}"
+        assert (
+            route["route_table_id"]
+            == f"${{aws_route_table.{logical(per_az, 'aws_route_table', f'private-rt-{i}')}.id}}"
+        )
 
 
 def test_single_nat_serves_every_private_route(stack_factory: Callable[..., Any]) -> None:
@@ -83,7 +104,10 @@ def test_database_tier_has_no_route_to_the_internet(per_az: dict[str, Any]) -> N
     db_rt = logical(per_az, "aws_route_table", "database-rt")
     for route in resources(per_az, "aws_route").values():
         assert route["route_table_id"] != f"${{aws_route_table.{db_rt}.id}}"
-    assert "route" not in resources(per_az, "aws_route_table")[db_rt] or not resources(per_az, "aws_route_table")[db_rt]["route"]
+    assert (
+        "route" not in resources(per_az, "aws_route_table")[db_rt]
+        or not resources(per_az, "aws_route_table")[db_rt]["route"]
+    )
     db_subnets = {f"${{aws_subnet.{k}.id}}" for k in resources(per_az, "aws_subnet") if "database-" in k}
     assocs = [a for a in resources(per_az, "aws_route_table_association").values() if a["subnet_id"] in db_subnets]
     assert len(assocs) == 3 and {a["route_table_id"] for a in assocs} == {f"${{aws_route_table.{db_rt}.id}}"}
@@ -112,7 +136,10 @@ def test_default_security_group_has_no_rules(per_az: dict[str, Any]) -> None:
 
 def test_gateway_endpoints_on_private_and_database_tables(per_az: dict[str, Any]) -> None:
     endpoints = resources(per_az, "aws_vpc_endpoint")
-    assert {e["service_name"] for e in endpoints.values()} == {"com.amazonaws.us-east-1.s3", "com.amazonaws.us-east-1.dynamodb"}
+    assert {e["service_name"] for e in endpoints.values()} == {
+        "com.amazonaws.us-east-1.s3",
+        "com.amazonaws.us-east-1.dynamodb",
+    }
     for endpoint in endpoints.values():
         assert len(endpoint["route_table_ids"]) == 4  # 3 private + 1 database
 
@@ -161,7 +188,13 @@ def test_network_rejects_a_plan_that_does_not_match_the_azs(stack_factory: Calla
     stack, providers = stack_factory("us-east-1")
     naming = Naming(project="t", environment="test", region="us-east-1")
     key = RegionalKey(stack, "key", provider=providers["us-east-1"], props=RegionalKeyProps(naming=naming))
-    with pytest.raises(ValueError, match="subnets.public needs one CIDR per AZ"):
-        RegionalNetwork(stack, "net", provider=providers["us-east-1"], key=key,
-                        props=RegionalNetworkProps(naming=naming, cidr="10.0.0.0/16", azs=("us-east-1a", "us-east-1b"),
-                                                   subnets=cidr.plan("10.0.0.0/16", 3)))
+    with pytest.raises(ValueError, match=r"subnets\.public needs one CIDR per AZ"):
+        RegionalNetwork(
+            stack,
+            "net",
+            provider=providers["us-east-1"],
+            key=key,
+            props=RegionalNetworkProps(
+                naming=naming, cidr="10.0.0.0/16", azs=("us-east-1a", "us-east-1b"), subnets=cidr.plan("10.0.0.0/16", 3)
+            ),
+        )

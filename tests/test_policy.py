@@ -42,8 +42,12 @@ def stack_kind(stack: str) -> str:
 
 
 def covers(entry: dict[str, Any], finding: Finding, config: str) -> bool:
-    return (config in entry["configs"] and entry["check"] == finding.check
-            and entry["stacks"] == stack_kind(finding.stack) and entry["resource"].split(".", 1)[1] == finding.name)
+    return (
+        config in entry["configs"]
+        and entry["check"] == finding.check
+        and entry["stacks"] == stack_kind(finding.stack)
+        and entry["resource"].split(".", 1)[1] == finding.name
+    )
 
 
 def strip_nulls(node: Any) -> Any:
@@ -85,14 +89,30 @@ class Scan:
 
 
 def run_checkov(binary: str, directory: Path, baseline: Path | None = None, skip: list[str] | None = None) -> Scan:
-    args = [binary, "-d", str(directory), "--framework", "terraform_json", "--skip-download", "--quiet",
-            "--compact", "-o", "json"]
+    args = [
+        binary,
+        "-d",
+        str(directory),
+        "--framework",
+        "terraform_json",
+        "--skip-download",
+        "--quiet",
+        "--compact",
+        "-o",
+        "json",
+    ]
     if skip:
         args += ["--skip-check", ",".join(skip)]
     if baseline is not None:
         args += ["--baseline", str(baseline)]
-    proc = subprocess.run(args, capture_output=True, text=True, timeout=600,
-                          env={**os.environ, "BC_SKIP_MAPPING": "TRUE", "CHECKOV_RUN_SCA_PACKAGE_SCAN_V2": "false"})
+    proc = subprocess.run(
+        args,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ, "BC_SKIP_MAPPING": "TRUE", "CHECKOV_RUN_SCA_PACKAGE_SCAN_V2": "false"},
+        check=False,
+    )
     if proc.returncode not in (0, 1):
         raise AssertionError(f"checkov failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
     reports = json.loads(proc.stdout)
@@ -116,12 +136,16 @@ def write_baseline(config: str, docs: Synth, path: Path) -> None:
         findings: dict[str, list[str]] = {}
         for entry in entries():
             if config in entry["configs"] and entry["stacks"] == stack_kind(stack):
-                rtype, name = entry["resource"].split(".", 1)
+                _, name = entry["resource"].split(".", 1)
                 # checkov names some resources of Terraform JSON "resource.<name>".
                 for resource in (entry["resource"], f"resource.{name}"):
                     findings.setdefault(resource, []).append(entry["check"])
-        files.append({"file": f"/{stack}/cdk.tf.json",
-                      "findings": [{"resource": r, "check_ids": sorted(c)} for r, c in sorted(findings.items())]})
+        files.append(
+            {
+                "file": f"/{stack}/cdk.tf.json",
+                "findings": [{"resource": r, "check_ids": sorted(c)} for r, c in sorted(findings.items())],
+            }
+        )
     path.write_text(json.dumps({"failed_checks": files}, indent=1))
 
 
@@ -162,8 +186,10 @@ def test_checkov_gate_has_zero_failed_checks(scans: dict[str, tuple[Synth, Scan,
     suppressed = len(raw.findings) - len(unsuppressed)
     # checkov's own count of what fails once the baseline applies is the gate; the
     # passed count comes from the run without baseline (with one, checkov omits it).
-    print(f"\ncheckov {config} ({len(docs)} stacks): passed {raw.passed}, failed {gated.failed}, "
-          f"skipped {suppressed} (per-resource baseline) + checks skipped config-wide: {skipped_checks(config) or 'none'}")
+    print(
+        f"\ncheckov {config} ({len(docs)} stacks): passed {raw.passed}, failed {gated.failed}, "
+        f"skipped {suppressed} (per-resource baseline) + checks skipped config-wide: {skipped_checks(config) or 'none'}"
+    )
     assert not unsuppressed, "new checkov findings:\n" + "\n".join(map(str, unsuppressed))
     assert gated.failed == 0, gated.findings
     assert raw.passed > 500
@@ -174,7 +200,8 @@ def test_no_suppression_is_stale(scans: dict[str, tuple[Synth, Scan, Scan]], con
     _, raw, _ = scans[config]
     stale = [e for e in entries() if config in e["configs"] and not any(covers(e, f, config) for f in raw.findings)]
     assert not stale, "suppressions matching nothing (remove them or fix configs):\n" + "\n".join(
-        f"{e['check']} {e['resource']}" for e in stale)
+        f"{e['check']} {e['resource']}" for e in stale
+    )
 
 
 def test_null_stripping_exposes_what_nulls_hide() -> None:

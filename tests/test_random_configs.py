@@ -23,32 +23,45 @@ def configs(draw: st.DrawFn) -> dict[str, Any]:
     seconds = draw(st.lists(st.integers(0, 255), min_size=len(names), max_size=len(names), unique=True))
     prefix = draw(st.integers(16, 20))
     regions = []
-    for i, (name, second) in enumerate(zip(names, seconds)):
+    for i, (name, second) in enumerate(zip(names, seconds, strict=True)):
         net = ipaddress.IPv4Network(f"10.{second}.0.0/{prefix}")
-        regions.append({
-            "name": name, "role": "primary" if i == 0 else "secondary", "vpc_cidr": str(net),
-            "az_count": draw(st.integers(2, min(3, len(AZ_LETTERS[name])))),
-            "nat": draw(st.sampled_from(["per_az", "single"])),
-        })
+        regions.append(
+            {
+                "name": name,
+                "role": "primary" if i == 0 else "secondary",
+                "vpc_cidr": str(net),
+                "az_count": draw(st.integers(2, min(3, len(AZ_LETTERS[name])))),
+                "nat": draw(st.sampled_from(["per_az", "single"])),
+            }
+        )
     low = draw(st.integers(0, 4))
     desired = draw(st.integers(low, low + 3))
     engine = draw(st.sampled_from(["postgres", "mysql"]))
     return {
         "project": draw(st.from_regex(r"[a-z][a-z0-9]{1,9}", fullmatch=True)),
         "environment": draw(st.sampled_from(["prod", "stage", "dev", "qa"])),
-        "owner": "team", "cost_center": "cc-1",
+        "owner": "team",
+        "cost_center": "cc-1",
         "disposable": draw(st.booleans()),
         "regions": regions,
         "network": {"interface_endpoints": draw(st.sampled_from([[], ["ssm"], ["ssm", "logs", "kms"]]))},
         "app": {
-            "min_size": low, "desired_capacity": desired, "max_size": draw(st.integers(max(desired, 1), desired + 6)),
-            "cpu_low_percent": draw(st.integers(5, 40)), "cpu_high_percent": draw(st.integers(50, 95)),
+            "min_size": low,
+            "desired_capacity": desired,
+            "max_size": draw(st.integers(max(desired, 1), desired + 6)),
+            "cpu_low_percent": draw(st.integers(5, 40)),
+            "cpu_high_percent": draw(st.integers(50, 95)),
             "bastion": {"enabled": draw(st.booleans())},
         },
-        "database": {"engine": engine, "engine_version": "16" if engine == "postgres" else "8.0",
-                     "multi_az": draw(st.booleans())},
-        "edge": {"waf_enabled": draw(st.booleans()), "price_class": draw(st.sampled_from(
-            ["PriceClass_100", "PriceClass_200", "PriceClass_All"]))},
+        "database": {
+            "engine": engine,
+            "engine_version": "16" if engine == "postgres" else "8.0",
+            "multi_az": draw(st.booleans()),
+        },
+        "edge": {
+            "waf_enabled": draw(st.booleans()),
+            "price_class": draw(st.sampled_from(["PriceClass_100", "PriceClass_200", "PriceClass_All"])),
+        },
     }
 
 
@@ -58,8 +71,12 @@ def test_random_valid_configs_synthesize_and_validate(tmp_path_factory: Any, ter
     base = tmp_path_factory.mktemp("random")
     produced: list[Path] = []
 
-    @settings(max_examples=EXAMPLES, deadline=None, derandomize=True,
-              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        derandomize=True,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
     @given(configs())
     def synthesize(data: dict[str, Any]) -> None:
         config: Config = parse(data)
@@ -74,5 +91,7 @@ def test_random_valid_configs_synthesize_and_validate(tmp_path_factory: Any, ter
     synthesized = time.monotonic()
     # One Terraform run validates every stack of every example.
     terraform.validate_many(produced, base / "validate")
-    print(f"\n{EXAMPLES} random configs: {len(produced)} stacks synthesized in {synthesized - started:.1f}s, "
-          f"validated in {time.monotonic() - synthesized:.1f}s")
+    print(
+        f"\n{EXAMPLES} random configs: {len(produced)} stacks synthesized in {synthesized - started:.1f}s, "
+        f"validated in {time.monotonic() - synthesized:.1f}s"
+    )

@@ -37,9 +37,18 @@ def test_provider_is_aliased_pinned_and_tags_everything(default_synth: Synth, st
     region = stack.removeprefix("webapp-prod-")
     (provider,) = doc["provider"]["aws"]
     assert provider["alias"] == region.replace("-", "_") and provider["region"] == region
-    assert provider["default_tags"] == [{"tags": {
-        "Project": "webapp", "Environment": "prod", "Region": region, "ManagedBy": "cdktf",
-        "Owner": "platform-team", "CostCenter": "cc-1000"}}]
+    assert provider["default_tags"] == [
+        {
+            "tags": {
+                "Project": "webapp",
+                "Environment": "prod",
+                "Region": region,
+                "ManagedBy": "cdktf",
+                "Owner": "platform-team",
+                "CostCenter": "cc-1000",
+            }
+        }
+    ]
     assert doc["terraform"]["required_providers"]["aws"] == {"source": "hashicorp/aws", "version": "~> 5.100"}
     for block in ("resource", "data"):
         for rtype, items in doc.get(block, {}).items():
@@ -67,12 +76,20 @@ def test_local_backend_has_no_machine_paths(default_synth: Synth) -> None:
 def test_s3_backend_per_stack(synthesize: Any, tmp_path: Path) -> None:
     text = (ROOT / "config/default.toml").read_text()
     config = tmp_path / "s3.toml"
-    config.write_text(text.replace("[network]", '[backend]\nbucket = "acme-tf-state"\nregion = "us-east-1"\n\n[network]'))
+    config.write_text(
+        text.replace("[network]", '[backend]\nbucket = "acme-tf-state"\nregion = "us-east-1"\n\n[network]')
+    )
     _, docs = synthesize(config)
     for name, doc in docs.items():
-        assert doc["terraform"]["backend"] == {"s3": {
-            "bucket": "acme-tf-state", "key": f"multi-region-web/{name}.tfstate", "region": "us-east-1",
-            "encrypt": True, "use_lockfile": True}}
+        assert doc["terraform"]["backend"] == {
+            "s3": {
+                "bucket": "acme-tf-state",
+                "key": f"multi-region-web/{name}.tfstate",
+                "region": "us-east-1",
+                "encrypt": True,
+                "use_lockfile": True,
+            }
+        }
 
 
 @pytest.mark.parametrize("stack", [EAST, WEST, GLOBAL])
@@ -88,11 +105,22 @@ def test_terraform_validate(default_outdir: Path, terraform: Any, stack: str) ->
 def test_main_synthesizes_dev_profile(tmp_path: Path) -> None:
     """The real entry point, as the README and cdktf.json run it, on the cheap profile."""
     env = {**os.environ, "STACK_CONFIG": str(ROOT / "config/dev.toml"), "CDKTF_OUTDIR": str(tmp_path / "out")}
-    proc = subprocess.run([sys.executable, str(ROOT / "main.py")], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "main.py")],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stderr
     stacks = tmp_path / "out" / "stacks"
-    assert sorted(p.name for p in stacks.iterdir()) == ["webapp-dev-global", "webapp-dev-us-east-1", "webapp-dev-us-west-2"]
+    assert sorted(p.name for p in stacks.iterdir()) == [
+        "webapp-dev-global",
+        "webapp-dev-us-east-1",
+        "webapp-dev-us-west-2",
+    ]
     east = json.loads((stacks / "webapp-dev-us-east-1" / "cdk.tf.json").read_text())
     assert len(resources(east, "aws_nat_gateway")) == 1
     assert len(resources(east, "aws_subnet")) == 6
@@ -114,8 +142,17 @@ def test_secondary_reads_the_origin_secret_from_the_primary(default_synth: Synth
 @pytest.mark.parametrize("stack", [EAST, WEST])
 def test_app_outputs_published(default_synth: Synth, stack: str) -> None:
     outputs = default_synth[stack]["output"]
-    assert {"alb_dns_name", "alb_zone_id", "alb_arn", "target_group_arn", "asg_name", "sns_topic_arn",
-            "app_bucket_name", "log_bucket_name", "bastion_id"} <= set(outputs)
+    assert {
+        "alb_dns_name",
+        "alb_zone_id",
+        "alb_arn",
+        "target_group_arn",
+        "asg_name",
+        "sns_topic_arn",
+        "app_bucket_name",
+        "log_bucket_name",
+        "bastion_id",
+    } <= set(outputs)
 
 
 def test_readme_lists_every_emulator_adjustment() -> None:

@@ -221,7 +221,7 @@ def _merge(edges: set[Edge]) -> tuple[Edge, ...]:
 
 def _regional(s: _Synth, stack: str, add: Any, link: Any) -> None:
     vpcs = s.resources(stack, "aws_vpc")
-    vpc_name, vpc = next(iter(sorted(vpcs.items())))
+    _, vpc = next(iter(sorted(vpcs.items())))
     region = s.region_of(stack, vpc)
     dbs = s.resources(stack, "aws_db_instance")
     role = "secondary" if any("replicate_source_db" in db for db in dbs.values()) else "primary"
@@ -245,7 +245,12 @@ def _regional(s: _Synth, stack: str, add: Any, link: Any) -> None:
     for name, nat in s.resources(stack, "aws_nat_gateway").items():
         add((stack, "aws_nat_gateway", name), "nat", "NAT gateway", placed(nat.get("subnet_id")))
     for name, inst in s.resources(stack, "aws_instance").items():
-        add((stack, "aws_instance", name), "ec2", f"bastion\n{inst.get('instance_type', '')}", placed(inst.get("subnet_id")))
+        add(
+            (stack, "aws_instance", name),
+            "ec2",
+            f"bastion\n{inst.get('instance_type', '')}",
+            placed(inst.get("subnet_id")),
+        )
     for name, lb in s.resources(stack, "aws_lb").items():
         scheme = "internal" if lb.get("internal") else "internet-facing"
         add((stack, "aws_lb", name), "alb", f"ALB ({scheme})\n{region}", in_vpc)
@@ -280,21 +285,25 @@ def _regional(s: _Synth, stack: str, add: Any, link: Any) -> None:
         for alarm in alarms.values():
             for topic in s.refs(stack, alarm.get("alarm_actions")):
                 link(alarm_node, topic, "notify")
-    for name, notification in s.resources(stack, "aws_s3_bucket_notification").items():
-        for bucket in s.refs(stack, notification.get("bucket")):
-            b = s.get(bucket)
-            add(bucket, "s3", f"S3 bucket\n{_plain(b.get('bucket', 'bucket'))}", top)
-            for fn in s.refs(stack, notification.get("lambda_function")):
-                link(bucket, fn, "object created")
+    for notification in s.resources(stack, "aws_s3_bucket_notification").values():
+        for bucket_addr in s.refs(stack, notification.get("bucket")):
+            bucket_name = _plain(s.get(bucket_addr).get("bucket", "bucket"))
+            add(bucket_addr, "s3", f"S3 bucket\n{bucket_name}", top)
+            for function_addr in s.refs(stack, notification.get("lambda_function")):
+                link(bucket_addr, function_addr, "object created")
 
     # What the backup plans select: the database, into the plan's vault.
     plans = s.resources(stack, "aws_backup_plan")
     for sel in s.resources(stack, "aws_backup_selection").values():
         for plan in s.refs(stack, sel.get("plan_id")):
-            vaults = [v for rule in plans.get(plan[2], {}).get("rule", []) for v in s.refs(stack, rule.get("target_vault_name"))]
-            for target in s.refs(stack, sel.get("resources")):
-                for vault in vaults:
-                    link(target, vault, "daily backup", "dashed")
+            vaults = [
+                v
+                for rule in plans.get(plan[2], {}).get("rule", [])
+                for v in s.refs(stack, rule.get("target_vault_name"))
+            ]
+            for selected in s.refs(stack, sel.get("resources")):
+                for vault_addr in vaults:
+                    link(selected, vault_addr, "daily backup", "dashed")
 
 
 def _listeners_to(s: _Synth, stack: str, tg: Address) -> Iterator[tuple[str, str]]:
@@ -328,8 +337,8 @@ def _global(s: _Synth, stack: str, add: Any, link: Any) -> None:
         cf = (stack, "aws_cloudfront_distribution", name)
         add(cf, "cloudfront", f"CloudFront\n{dist.get('price_class', '')}", top)
         link(users, node_id(cf), "HTTPS")
-        for acl in s.refs(stack, dist.get("web_acl_id")):
-            link(acl, cf, "filters")
+        for acl_addr in s.refs(stack, dist.get("web_acl_id")):
+            link(acl_addr, cf, "filters")
         origins: dict[str, list[Address]] = {}
         for origin in dist.get("origin", []):
             origins[str(origin.get("origin_id"))] = list(s.refs(stack, origin.get("domain_name")))
@@ -342,24 +351,27 @@ def _global(s: _Synth, stack: str, add: Any, link: Any) -> None:
                 label = "1st" if i == 0 else f"failover on {'/'.join(map(str, codes))} or timeout"
                 for target in origins.get(member, []):
                     link(group_id, target, label, "solid" if i == 0 else "dashed")
-        behaviors = [_first(dist.get("default_cache_behavior"))] + list(dist.get("ordered_cache_behavior", []))
+        behaviors = [_first(dist.get("default_cache_behavior")), *list(dist.get("ordered_cache_behavior", []))]
         for behavior in behaviors:
-            target = str(behavior.get("target_origin_id", ""))
+            origin_id = str(behavior.get("target_origin_id", ""))
             path = str(behavior.get("path_pattern", "default"))
-            if target in groups:
-                link(cf, (stack, "origin_group", f"{name}-{target}"), path)
-            for addr in origins.get(target, []):
-                link(cf, addr, path)
+            if origin_id in groups:
+                link(cf, (stack, "origin_group", f"{name}-{origin_id}"), path)
+            for origin_addr in origins.get(origin_id, []):
+                link(cf, origin_addr, path)
 
-    checks: dict[Address, list[Address]] = {}
     for name, hc in s.resources(stack, "aws_route53_health_check").items():
         addr = (stack, "aws_route53_health_check", name)
         where = hc.get("fqdn") or hc.get("ip_address") or ""
         targets = list(s.refs(stack, where))
         interval = hc.get("request_interval", 30)
         region = next((s.region_of(t[0], s.get(t)) for t in targets), "")
-        add(addr, "health_check", f"health check {region}\n{hc.get('type', '')} {hc.get('resource_path', '')} /{interval}s", top)
-        checks[addr] = targets
+        add(
+            addr,
+            "health_check",
+            f"health check {region}\n{hc.get('type', '')} {hc.get('resource_path', '')} /{interval}s",
+            top,
+        )
         for t in targets:
             link(addr, t, "probes", "dashed")
     for name, rec in s.resources(stack, "aws_route53_record").items():
@@ -367,19 +379,19 @@ def _global(s: _Synth, stack: str, add: Any, link: Any) -> None:
         policy = _first(rec.get("failover_routing_policy")).get("type")
         targets = list(s.refs(stack, alias.get("name")))
         if policy:
-            addr = (stack, "aws_route53_record", name)
-            add(addr, "route53_record", f"{rec.get('name', '')}\nfailover {policy}", top)
-            for zone in s.refs(stack, rec.get("zone_id")):
-                link(zone, addr, "")
+            record = (stack, "aws_route53_record", name)
+            add(record, "route53_record", f"{rec.get('name', '')}\nfailover {policy}", top)
+            for zone_addr in s.refs(stack, rec.get("zone_id")):
+                link(zone_addr, record, "")
             for t in targets:
-                link(addr, t, policy.lower())
-            for hc in s.refs(stack, rec.get("health_check_id")):
-                link(addr, hc, "evaluates", "dashed")
+                link(record, t, policy.lower())
+            for check in s.refs(stack, rec.get("health_check_id")):
+                link(record, check, "evaluates", "dashed")
         else:
-            for zone in s.refs(stack, rec.get("zone_id")):
+            for zone_addr in s.refs(stack, rec.get("zone_id")):
                 for t in targets:
                     if t[1] == "aws_cloudfront_distribution":
-                        link(zone, t, f"{rec.get('type', '')} alias {rec.get('name', '')}")
+                        link(zone_addr, t, f"{rec.get('type', '')} alias {rec.get('name', '')}")
 
 
 def _cross_region(s: _Synth, stack: str, link: Any) -> None:
@@ -434,7 +446,10 @@ def _security_group_flows(s: _Synth, stack: str, link: Any) -> None:
     for name, asg in s.resources(stack, "aws_autoscaling_group").items():
         for lt in s.refs(stack, _first(asg.get("launch_template")).get("id")):
             tpl = templates.get(lt[2], {})
-            hold((stack, "aws_autoscaling_group", name), [tpl.get("vpc_security_group_ids"), tpl.get("network_interfaces")])
+            hold(
+                (stack, "aws_autoscaling_group", name),
+                [tpl.get("vpc_security_group_ids"), tpl.get("network_interfaces")],
+            )
     for rule in s.resources(stack, "aws_vpc_security_group_ingress_rule").values():
         if "referenced_security_group_id" not in rule:
             continue

@@ -13,6 +13,7 @@ CI (file times are no guard: git does not keep them).
 from __future__ import annotations
 
 import argparse
+import itertools
 import shutil
 import struct
 import sys
@@ -77,7 +78,9 @@ def _icon(node: Node) -> Any:
 def render(model: Architecture, out: str | Path, title: str = "") -> str:
     """Render ``<out>.png`` and ``<out>.svg``; returns the DOT source Graphviz laid out."""
     if shutil.which("dot") is None:
-        raise DiagramError("Graphviz is not installed (no `dot` on PATH): run `make install`, or apt-get install graphviz / brew install graphviz")
+        raise DiagramError(
+            "Graphviz is not installed (no `dot` on PATH): run `make install`, or apt-get install graphviz / brew install graphviz"
+        )
     from diagrams import Cluster, Diagram, Edge
 
     out = Path(out)
@@ -113,9 +116,11 @@ def render(model: Architecture, out: str | Path, title: str = "") -> str:
                 by_az.setdefault(n.cluster[:-1], []).append(n)
         for subnets in by_az.values():
             subnets.sort(key=lambda n: tier_rank.get(n.label.split()[0], 9))
-            for upper, lower in zip(subnets, subnets[1:]):
+            for upper, lower in itertools.pairwise(subnets):
                 drawn[upper.id] >> Edge(style="invis") >> drawn[lower.id]
-        regions = {n.id: n.cluster[0] for n in model.nodes if n.cluster and n.kind != "users" and n.cluster[0] != "global"}
+        regions = {
+            n.id: n.cluster[0] for n in model.nodes if n.cluster and n.kind != "users" and n.cluster[0] != "global"
+        }
         for e in model.edges:
             color = "firebrick" if e.style == "dashed" else "#333333"
             # Arrows between two regions (replica, backup copy, bucket replication) must not
@@ -181,7 +186,9 @@ def stamp_png(path: Path, key: str, value: str) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tooling.diagram", description=__doc__.split("\n\n")[0])
     parser.add_argument("--outdir", default="cdktf.out", help="cdktf output directory (default: cdktf.out)")
-    parser.add_argument("--out", default="docs/architecture", help="output path without suffix (default: docs/architecture)")
+    parser.add_argument(
+        "--out", default="docs/architecture", help="output path without suffix (default: docs/architecture)"
+    )
     parser.add_argument("--title", default="", help="diagram title (default: the stack names' common prefix)")
     parser.add_argument("--describe", action="store_true", help="print the graph model instead of drawing")
     args = parser.parse_args(argv)
@@ -201,8 +208,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     png = Path(args.out).with_suffix(".png")
     w, h = png_size(png.read_bytes())
-    print(f"wrote {png} ({w}x{h}, {png.stat().st_size} bytes) and {png.with_suffix('.svg')}: "
-          f"{len(model.nodes)} nodes, {len(model.edges)} edges")
+    print(
+        f"wrote {png} ({w}x{h}, {png.stat().st_size} bytes) and {png.with_suffix('.svg')}: "
+        f"{len(model.nodes)} nodes, {len(model.edges)} edges"
+    )
     return 0
 
 

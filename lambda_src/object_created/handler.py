@@ -20,7 +20,7 @@ _client: Any = None
 
 
 def _s3() -> Any:
-    global _client
+    global _client  # noqa: PLW0603 one client per warm Lambda container, created on first use
     if _client is None:
         import boto3  # provided by the Lambda runtime
 
