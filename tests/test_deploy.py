@@ -3,12 +3,18 @@ architecture back with boto3, re-plan (no diff), destroy in reverse, nothing lef
 
 from __future__ import annotations
 
+import json
+import shlex
+import subprocess
+import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
+from tests import readme
 from tests.conftest import Synth
 from tests.deploy_support import (
     MotoServer,
@@ -50,15 +56,18 @@ def moto(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MotoServer]:
 
 
 @pytest.fixture(scope="module")
-def deployment(moto: MotoServer, synthesize: Any, terraform: Any,
-               tmp_path_factory: pytest.TempPathFactory) -> Deployment:
+def deployment(
+    moto: MotoServer, synthesize: Any, terraform: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Deployment:
     # ``terraform`` (the fixture) provides the CLI config with the offline mirror.
     config = local_config(moto.endpoint, tmp_path_factory.mktemp("local") / "local.toml")
     outdir, docs = synthesize(config)
     seed_aws_managed_data(moto, list(REGIONS))
     env = terraform_env(Path(terraform.env["TF_CLI_CONFIG_FILE"]))
-    runs = [StackRun(name, outdir / "stacks" / name, excluded=excluded_resources(docs[name]))
-            for name in stack_order(outdir)]
+    runs = [
+        StackRun(name, outdir / "stacks" / name, excluded=excluded_resources(docs[name]))
+        for name in stack_order(outdir)
+    ]
     assert [r.name for r in runs] == [EAST, WEST, GLOBAL]
     for run in runs:
         if run.name == WEST:
@@ -72,8 +81,10 @@ def deployment(moto: MotoServer, synthesize: Any, terraform: Any,
 def test_every_stack_applied(deployment: Deployment) -> None:
     for run in deployment.runs:
         synthesized = sum(len(v) for v in deployment.docs[run.name]["resource"].values())
-        print(f"\n{run.name}: {run.resources} resources applied, {len(run.excluded)} excluded "
-              f"{run.excluded or ''}; apply {run.seconds['apply']:.0f}s")
+        print(
+            f"\n{run.name}: {run.resources} resources applied, {len(run.excluded)} excluded "
+            f"{run.excluded or ''}; apply {run.seconds['apply']:.0f}s"
+        )
         assert run.resources >= synthesized, f"{run.name}: applied {run.resources} of {synthesized}"
 
 
@@ -88,10 +99,12 @@ def test_networks_exist_in_both_regions(deployment: Deployment) -> None:
         for s in subnets:
             per_az[s["AvailabilityZone"]] = per_az.get(s["AvailabilityZone"], 0) + 1
         assert per_az == {f"{region}{z}": 3 for z in "abc"}, "public, private, database in each AZ"
-        nats = ec2.describe_nat_gateways(Filters=[{"Name": "vpc-id", "Values": [vpc_id]},
-                                                  {"Name": "state", "Values": ["available", "pending"]}])
+        nats = ec2.describe_nat_gateways(
+            Filters=[{"Name": "vpc-id", "Values": [vpc_id]}, {"Name": "state", "Values": ["available", "pending"]}]
+        )
         assert sorted(n["SubnetId"] for n in nats["NatGateways"]) == sorted(
-            s["SubnetId"] for s in subnets if any(t["Key"] == "Tier" and t["Value"] == "public" for t in s["Tags"]))
+            s["SubnetId"] for s in subnets if any(t["Key"] == "Tier" and t["Value"] == "public" for t in s["Tags"])
+        )
 
 
 def test_fleet_and_launch_template(deployment: Deployment) -> None:
@@ -100,8 +113,9 @@ def test_fleet_and_launch_template(deployment: Deployment) -> None:
         assert (group["MinSize"], group["DesiredCapacity"], group["MaxSize"]) == (3, 3, 9)
         ec2 = deployment.client("ec2", region)
         (template,) = ec2.describe_launch_templates()["LaunchTemplates"]
-        data = ec2.describe_launch_template_versions(LaunchTemplateId=template["LaunchTemplateId"],
-                                                     Versions=["$Latest"])["LaunchTemplateVersions"][0]
+        data = ec2.describe_launch_template_versions(
+            LaunchTemplateId=template["LaunchTemplateId"], Versions=["$Latest"]
+        )["LaunchTemplateVersions"][0]
         assert data["LaunchTemplateData"]["MetadataOptions"]["HttpTokens"] == "required"
         assert data["LaunchTemplateData"]["BlockDeviceMappings"][0]["Ebs"]["Encrypted"] is True
 
@@ -111,8 +125,10 @@ def test_databases_primary_and_cross_region_replica(deployment: Deployment) -> N
     assert (primary["Engine"], primary["StorageEncrypted"], primary["MultiAZ"]) == ("postgres", True, True)
     (replica,) = deployment.client("rds", "us-west-2").describe_db_instances()["DBInstances"]
     assert replica["StorageEncrypted"] is True
-    assert replica["ReadReplicaSourceDBInstanceIdentifier"] in (primary["DBInstanceArn"],
-                                                                 primary["DBInstanceIdentifier"])
+    assert replica["ReadReplicaSourceDBInstanceIdentifier"] in (
+        primary["DBInstanceArn"],
+        primary["DBInstanceIdentifier"],
+    )
 
 
 def test_keys_rotate_and_trail_is_multi_region(deployment: Deployment) -> None:
@@ -145,14 +161,101 @@ def test_replan_shows_no_changes(deployment: Deployment) -> None:
         assert proc.returncode == 0, f"{run.name} drifts after apply:\n{proc.stdout[-6000:]}"
 
 
+# --- the README's commands, run against the deployment -----------------------------------
+
+
+def readme_aws(deployment: Deployment, prefix: str) -> subprocess.CompletedProcess[str]:
+    """Run the README's ``aws`` command starting with ``prefix`` (through the AWS CLI of
+    the venv) against moto, with the prod config's names mapped to the local profile's."""
+    argv = shlex.split(readme.command(prefix).replace("webapp-prod-", "webapp-local-"))
+    argv[0] = str(Path(sys.executable).with_name("aws"))
+    env = {
+        **deployment.env,
+        "AWS_ENDPOINT_URL": deployment.moto.endpoint,
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_CONFIG_FILE": "/dev/null",
+        "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
+    }
+    proc = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=300, check=False)
+    assert proc.returncode == 0, f"{' '.join(argv)}:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
+    return proc
+
+
+def outputs(deployment: Deployment) -> dict[str, dict[str, Any]]:
+    """Stack -> output name -> value, as ``terraform output -json`` prints them."""
+    result = {}
+    for run in deployment.runs:
+        raw = json.loads(tf(run, deployment.env, "output", "-json").stdout)
+        result[run.name] = {k: v["value"] for k, v in raw.items() if not v.get("sensitive")}
+    return result
+
+
+def test_outputs_the_readme_lists(deployment: Deployment) -> None:
+    out = outputs(deployment)
+    east, west, edge = out[EAST], out[WEST], out[GLOBAL]
+    assert edge["cloudfront_url"].startswith("https://") and edge["cloudfront_url"].endswith(".cloudfront.net")
+    assert edge["zone_name_servers"] and all("." in ns for ns in edge["zone_name_servers"])
+    for region, values in (("us-east-1", east), ("us-west-2", west)):
+        assert ".elb.amazonaws.com" in values["alb_dns_name"] or region in values["alb_dns_name"]
+        assert values["db_endpoint"].endswith(":5432")
+        assert values["bastion_id"].startswith("i-")
+        assert values["sns_topic_arn"].startswith(f"arn:aws:sns:{region}:")
+    assert east["db_master_secret_arn"].startswith("arn:aws:secretsmanager:us-east-1:")
+    assert "db_master_secret_arn" not in west, "the replica has no secret of its own"
+    for values in out.values():
+        assert not any(k.startswith("cross-stack-output-") for k in values), "secrets stay sensitive"
+
+
+def test_readme_backend_bootstrap(deployment: Deployment) -> None:
+    for prefix in ("aws s3api create-bucket", "aws s3api put-bucket-versioning", "aws s3api put-public-access-block"):
+        readme_aws(deployment, prefix)
+    s3 = deployment.client("s3")
+    bucket = shlex.split(readme.command("aws s3api create-bucket"))[4]
+    try:
+        assert s3.get_bucket_versioning(Bucket=bucket)["Status"] == "Enabled"
+        block = s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]
+        assert all(block.values()) and len(block) == 4
+    finally:
+        s3.delete_bucket(Bucket=bucket)
+
+
+def test_readme_failover_runbook(deployment: Deployment) -> None:
+    """Failover: promote the us-west-2 replica and give it a managed master secret; then
+    failback step 1: the old primary out of state, unprotected, deleted with a snapshot."""
+    rds_west, rds_east = deployment.client("rds", "us-west-2"), deployment.client("rds", "us-east-1")
+    readme_aws(deployment, "aws rds promote-read-replica")
+    readme_aws(deployment, "aws rds wait db-instance-available")
+    (west,) = rds_west.describe_db_instances()["DBInstances"]
+    assert not west.get("ReadReplicaSourceDBInstanceIdentifier"), "promoted: no longer a replica"
+    readme_aws(deployment, "aws rds modify-db-instance --region us-west-2")
+    (west,) = rds_west.describe_db_instances()["DBInstances"]
+    assert west["MasterUserSecret"]["SecretArn"].startswith("arn:aws:secretsmanager:us-west-2:")
+
+    east_run = next(r for r in deployment.runs if r.name == EAST)
+    state_rm = shlex.split(readme.command("terraform state rm"))
+    tf(east_run, deployment.env, *state_rm[1:])
+    assert "aws_db_instance.data_db" not in tf(east_run, deployment.env, "state", "list").stdout.split()
+    readme_aws(deployment, "aws rds modify-db-instance --region us-east-1")
+    readme_aws(deployment, "aws rds delete-db-instance")
+    assert rds_east.describe_db_instances()["DBInstances"] == []
+    snapshots = rds_east.describe_db_snapshots()["DBSnapshots"]
+    assert [s["DBSnapshotIdentifier"] for s in snapshots if s["DBSnapshotIdentifier"].endswith("-diverged")] == [
+        "webapp-local-us-east-1-db-diverged"
+    ]
+
+
 def test_destroy_leaves_nothing(deployment: Deployment) -> None:
     for run in reversed(deployment.runs):
         tf(run, deployment.env, "destroy", "-auto-approve", "-input=false")
     for region in REGIONS:
         ec2 = deployment.client("ec2", region)
         assert ec2.describe_vpcs(Filters=[{"Name": "tag:Project", "Values": ["webapp"]}])["Vpcs"] == []
-        running = [i for r in ec2.describe_instances()["Reservations"] for i in r["Instances"]
-                   if i["State"]["Name"] not in ("terminated", "shutting-down")]
+        running = [
+            i
+            for r in ec2.describe_instances()["Reservations"]
+            for i in r["Instances"]
+            if i["State"]["Name"] not in ("terminated", "shutting-down")
+        ]
         assert running == []
         assert deployment.client("rds", region).describe_db_instances()["DBInstances"] == []
         assert deployment.client("elbv2", region).describe_load_balancers()["LoadBalancers"] == []

@@ -1,0 +1,193 @@
+"""The README's commands are the ones the tests and .ci/run run: every command it shows
+is listed here with the test that runs it, a command that is not fails, and the cheap
+ones run right here."""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests import readme
+from tests.conftest import ROOT, Synth
+
+# README command -> the test that runs it (literally, or as noted).
+RUNS: dict[str, str] = {
+    "make install": "every make target below depends on it",
+    "make synth": "test_readme.py::test_make_synth",
+    "npx cdktf synth": "test_readme.py::test_make_synth (make synth runs it)",
+    "make test": ".ci/run (with PYTEST_ARGS=-ra --durations=10)",
+    "make help": "test_readme.py::test_make_help_lists_every_target",
+    "make lint": ".ci/run (make test runs it first)",
+    "make graphviz": ".ci/run (make install runs it)",
+    "make diagram": "test_readme.py::test_make_diagram",
+    "make cost": "test_readme.py::test_make_cost_prints_the_readme_table",
+    "make bench": "test_readme.py::test_make_targets_expand (dry run; the bench itself takes minutes)",
+    "make hooks": "test_readme.py::test_pre_commit_hooks_pass (runs the hooks; make hooks only installs them)",
+    "STACK_CONFIG=config/dev.toml make synth": "test_readme.py::test_make_targets_expand (dry run); test_stacks.py synthesizes dev",
+    'make test PYTEST_ARGS="tests/test_network.py -k nat"': "test_readme.py::test_one_test_command",
+    "make test PYTEST_ARGS='-m \"not deploy\"'": "test_readme.py::test_make_targets_expand (dry run)",
+    "make test PYTEST_ARGS=--snapshot-update": "test_readme.py::test_make_targets_expand (dry run)",
+    "make deploy-local": "test_deploy.py (the same harness, tests/deploy_support.py); test_make_targets_expand",
+    "make deploy-local DEPLOY_ARGS=--keep": "test_readme.py::test_make_targets_expand (dry run)",
+    "npx cdktf deploy '*'": "test_deploy.py::deployment",
+    "npx cdktf output '*'": "test_deploy.py::test_outputs_the_readme_lists",
+    "aws s3api create-bucket": "test_deploy.py::test_readme_backend_bootstrap",
+    "aws s3api put-bucket-versioning": "test_deploy.py::test_readme_backend_bootstrap",
+    "aws s3api put-public-access-block": "test_deploy.py::test_readme_backend_bootstrap",
+    "aws rds promote-read-replica": "test_deploy.py::test_readme_failover_runbook",
+    "aws rds wait db-instance-available": "test_deploy.py::test_readme_failover_runbook",
+    "aws rds modify-db-instance": "test_deploy.py::test_readme_failover_runbook",
+    "terraform state rm": "test_deploy.py::test_readme_failover_runbook",
+    "aws rds delete-db-instance": "test_deploy.py::test_readme_failover_runbook",
+}
+
+
+def registered(cmd: str) -> str | None:
+    """The registry key a README command falls under (exact, or a registered aws/terraform prefix)."""
+    if cmd in RUNS:
+        return cmd
+    for key in RUNS:
+        if cmd.split(maxsplit=1)[0] in ("aws", "terraform") and cmd.startswith(key + " "):
+            return key
+    return None
+
+
+def test_every_readme_command_is_run_by_a_test() -> None:
+    missing = [c for c in readme.commands() if registered(c) is None]
+    assert not missing, f"README commands no test runs (run them in a test and list them in RUNS): {missing}"
+
+
+def test_registry_has_no_stale_entries_and_names_real_tests() -> None:
+    used = {registered(c) for c in readme.commands()}
+    assert set(RUNS) <= used, f"RUNS lists commands the README no longer shows: {set(RUNS) - used}"
+    for where in RUNS.values():
+        m = re.match(r"(test_\w+\.py)::(\w+)", where)
+        if m:
+            tree = ast.parse((ROOT / "tests" / m.group(1)).read_text())
+            names = {n.name for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)}
+            assert m.group(2) in names, f"{where}: no such test"
+
+
+def make(*args: str, timeout: int = 900) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "MAKEFLAGS": ""}
+    return subprocess.run(
+        ["make", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout, check=False
+    )
+
+
+def shell(cmd: str, timeout: int = 900, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["bash", "-c", cmd],
+        cwd=ROOT,
+        env={**os.environ, "MAKEFLAGS": "", **env},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def test_make_help_lists_every_target() -> None:
+    proc = shell(readme.command("make help"))
+    assert proc.returncode == 0, proc.stderr
+    documented = re.findall(r"^([a-z-]+):.*## ", (ROOT / "Makefile").read_text(), re.M)
+    listed = [line.split()[0] for line in proc.stdout.splitlines() if line.strip()]
+    assert listed == documented and len(listed) >= 12
+    for target in ("install", "synth", "diagram", "cost", "lint", "test", "hooks", "deploy-local", "bench"):
+        assert target in listed
+
+
+@pytest.mark.parametrize(
+    ("cmd", "expect"),
+    [
+        ("STACK_CONFIG=config/dev.toml make synth", "npx cdktf synth"),
+        ("make test PYTEST_ARGS='-m \"not deploy\"'", '-m pytest -m "not deploy"'),
+        ("make test PYTEST_ARGS=--snapshot-update", "-m pytest --snapshot-update"),
+        ("make deploy-local DEPLOY_ARGS=--keep", "scripts/deploy_local.py --keep"),
+        ("make deploy-local", "scripts/deploy_local.py"),
+        ("make bench", "scripts/bench.py"),
+        ("make hooks", "pre-commit install"),
+    ],
+)
+def test_make_targets_expand(cmd: str, expect: str) -> None:
+    """Commands too slow or too invasive to run here: `make -n` proves the target and its
+    variables still exist and expand to what the README promises."""
+    assert cmd in readme.commands()
+    proc = shell(cmd.replace("make ", "make -n ", 1))
+    assert proc.returncode == 0, proc.stderr
+    assert expect in proc.stdout, proc.stdout[-2000:]
+
+
+def test_make_synth() -> None:
+    """The README's first command: npx cdktf synth of the default config into cdktf.out."""
+    proc = shell(readme.command("make synth"), STACK_CONFIG="config/default.toml")
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    stacks = sorted(p.name for p in (ROOT / "cdktf.out" / "stacks").iterdir())
+    assert stacks == ["webapp-prod-global", "webapp-prod-us-east-1", "webapp-prod-us-west-2"]
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz not installed (make install installs it)")
+def test_make_diagram(tmp_path: Path) -> None:
+    """`make diagram`, drawn into a temporary path (DIAGRAM_OUT) so the committed picture
+    is left as it is; the graph itself is tested in test_diagram.py."""
+    out = tmp_path / "architecture"
+    proc = shell(f"{readme.command('make diagram')} DIAGRAM_OUT={out}", STACK_CONFIG="config/default.toml")
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert out.with_suffix(".png").stat().st_size > 100_000 and out.with_suffix(".svg").is_file()
+    assert f"wrote {out}.png" in proc.stdout
+
+
+def test_make_cost_prints_the_readme_table() -> None:
+    proc = shell(readme.command("make cost"))
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    table = re.search(r"<!-- cost-table: begin -->\n(.*?)\n<!-- cost-table: end -->", readme.README.read_text(), re.S)
+    assert table and table.group(1).strip() in proc.stdout
+
+
+def test_one_test_command() -> None:
+    proc = shell(readme.command('make test PYTEST_ARGS="tests/test_network.py'))
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    assert re.search(r"\d+ passed", proc.stdout) and "failed" not in proc.stdout
+
+
+def test_pre_commit_hooks_pass(tmp_path: Path) -> None:
+    """What `make hooks` installs: run every hook over the whole tree (no downloads: local hooks)."""
+    if not (ROOT / ".git").exists():
+        pytest.skip("not a git checkout")
+    pre_commit = ROOT / ".venv" / "bin" / "pre-commit"
+    proc = subprocess.run(
+        [str(pre_commit), "run", "--all-files", "--show-diff-on-failure"],
+        cwd=ROOT,
+        env={**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "cache")},
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    assert proc.stdout.count("Passed") == 3
+
+
+def test_outputs_table_lists_every_output(default_synth: Synth) -> None:
+    """The README's Outputs table names exactly the outputs the stacks declare."""
+    text = readme.README.read_text()
+    section = text[text.index("## Outputs") :]
+    section = section[: section.index("\n## ", 1)]
+    listed: set[str] = set()
+    for row in section.splitlines():
+        cells = [c.strip() for c in row.split("|")]
+        if len(cells) > 3 and cells[2].startswith("`"):
+            listed |= set(re.findall(r"`([a-z_0-9]+)`", cells[2]))
+    declared = {
+        name
+        for doc in default_synth.values()
+        for name in doc.get("output", {})
+        if not name.startswith("cross-stack-output-")
+    }
+    assert listed == declared, f"missing from README: {declared - listed}; not declared: {listed - declared}"
