@@ -9,6 +9,8 @@ export PIPENV_VENV_IN_PROJECT := 1
 export PIPENV_NOSPIN := 1
 export PIPENV_YES := 1
 export CHECKPOINT_DISABLE := 1
+# The cdktf CLI otherwise asks pip for the installed cdktf version on every synth (~0.5 s).
+export DISABLE_VERSION_CHECK := 1
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 STACK_CONFIG ?= config/default.toml
 export STACK_CONFIG

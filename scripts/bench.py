@@ -108,6 +108,7 @@ def base_env(**extra: str) -> dict[str, str]:
         **os.environ,
         "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20",
         "CHECKPOINT_DISABLE": "1",
+        "DISABLE_VERSION_CHECK": "1",
         "STACK_CONFIG": str(CONFIG),
     }
     env.pop("CDKTF_VANILLA", None)

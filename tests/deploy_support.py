@@ -179,3 +179,42 @@ def stack_order(outdir: Path) -> list[str]:
     # cdktf's manifest lists dependencies; primary first, then the other regions.
     order = sorted(regional, key=lambda n: len(manifest["stacks"][n].get("dependencies", [])))
     return order + [n for n in names if n.endswith("-global")]
+
+
+@dataclass
+class CdktfCli:
+    """The project's pinned cdktf CLI (``npx cdktf``), run from the project folder against
+    a synthesized output directory, non-interactively and offline:
+
+    - ``--skip-provider-lock``: otherwise ``deploy`` runs ``terraform providers lock``,
+      which asks registry.terraform.io (the mirror in the CLI config serves everything else);
+    - ``CDKTF_DISABLE_PLUGIN_CACHE_ENV=1``: otherwise the CLI sets its own plugin cache
+      over the CLI config's;
+    - ``CI=1`` and ``--no-color``: plain logs; outputs are read from ``--outputs-file``.
+    """
+
+    outdir: Path
+    config: Path
+    env: dict[str, str]
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    def __call__(self, *args: str, label: str) -> subprocess.CompletedProcess[str]:
+        env = {
+            **self.env,
+            "STACK_CONFIG": str(self.config),
+            "CDKTF_DISABLE_PLUGIN_CACHE_ENV": "1",
+            "CI": "1",
+            "DISABLE_VERSION_CHECK": "1",
+            "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20",
+        }
+        argv = ["npx", "cdktf", *args, "--no-color", "--skip-provider-lock", "--output", str(self.outdir)]
+        started = time.monotonic()
+        proc = subprocess.run(
+            argv, cwd=ROOT, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=1800, check=False
+        )
+        self.seconds[label] = time.monotonic() - started
+        if proc.returncode != 0:
+            raise AssertionError(
+                f"{' '.join(argv)} exited {proc.returncode}:\n{proc.stdout[-6000:]}\n{proc.stderr[-4000:]}"
+            )
+        return proc
