@@ -74,18 +74,18 @@ def test_registry_has_no_stale_entries_and_names_real_tests() -> None:
             assert m.group(2) in names, f"{where}: no such test"
 
 
-def make(*args: str, timeout: int = 900) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "MAKEFLAGS": ""}
-    return subprocess.run(
-        ["make", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout, check=False
-    )
+def clean_env() -> dict[str, str]:
+    """This environment without an enclosing make's variables (``make test`` runs these
+    tests: a nested make would inherit its command-line overrides and print
+    "Entering directory")."""
+    return {k: v for k, v in os.environ.items() if not k.startswith("MAKE") and k not in ("MFLAGS", "MAKELEVEL")}
 
 
 def shell(cmd: str, timeout: int = 900, **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         ["bash", "-c", cmd],
         cwd=ROOT,
-        env={**os.environ, "MAKEFLAGS": "", **env},
+        env={**clean_env(), **env},
         capture_output=True,
         text=True,
         timeout=timeout,
