@@ -7,7 +7,7 @@ from pathlib import Path
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 COMMAND = re.compile(r"^(make|npx|aws|terraform|git|bash|STACK_CONFIG=\S+ make)( |$)")
-INLINE = re.compile(r"`((?:make|npx cdktf)(?: [^`]*)?)`")
+INLINE = re.compile(r"`((?:make|npx cdktf) [^`]+)`")
 
 
 def commands(text: str | None = None) -> list[str]:
