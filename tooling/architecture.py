@@ -162,11 +162,6 @@ def _strings(value: Any) -> Iterator[str]:
             yield from _strings(v)
 
 
-def _plain(value: Any) -> str:
-    """A name without its Terraform interpolations (``...-${data.x.account_id}`` -> ``...-<account_id>``)."""
-    return re.sub(r"\$\{[^}]*?([A-Za-z_]+)\}", r"<\1>", str(value))
-
-
 def node_id(addr: Address) -> str:
     return f"{addr[0]}/{addr[1]}.{addr[2]}"
 
@@ -275,8 +270,8 @@ def _regional(s: _Synth, stack: str, add: Any, link: Any) -> None:
         label = f"RDS {engine}\n{what}\n{db.get('instance_class', '')}"
         add((stack, "aws_db_instance", name), "rds", label, in_vpc)
 
-    for name, vault in s.resources(stack, "aws_backup_vault").items():
-        add((stack, "aws_backup_vault", name), "backup", f"Backup vault\n{vault.get('name', '')}", top)
+    for name in s.resources(stack, "aws_backup_vault"):
+        add((stack, "aws_backup_vault", name), "backup", "Backup vault", top)
     for name in s.resources(stack, "aws_sns_topic"):
         add((stack, "aws_sns_topic", name), "sns", "SNS alarms topic", top)
     alarms = s.resources(stack, "aws_cloudwatch_metric_alarm")
@@ -287,8 +282,9 @@ def _regional(s: _Synth, stack: str, add: Any, link: Any) -> None:
                 link(alarm_node, topic, "notify")
     for notification in s.resources(stack, "aws_s3_bucket_notification").values():
         for bucket_addr in s.refs(stack, notification.get("bucket")):
-            bucket_name = _plain(s.get(bucket_addr).get("bucket", "bucket"))
-            add(bucket_addr, "s3", f"S3 bucket\n{bucket_name}", top)
+            # Graphviz sizes icon nodes by the icon, not the label: keep labels short (the
+            # full names are stack outputs).
+            add(bucket_addr, "s3", "S3 app bucket", top)
             for function_addr in s.refs(stack, notification.get("lambda_function")):
                 link(bucket_addr, function_addr, "object created")
 

@@ -51,7 +51,7 @@ ICONS: dict[str, tuple[str, str]] = {
     "trail": ("diagrams.aws.management", "Cloudtrail"),
 }
 
-GRAPH_ATTR = {"fontsize": "22", "pad": "0.4", "nodesep": "0.35", "ranksep": "0.9", "splines": "spline"}
+GRAPH_ATTR = {"fontsize": "22", "pad": "0.4", "nodesep": "0.5", "ranksep": "0.9", "splines": "spline"}
 CLUSTER_ATTR = {"fontsize": "15", "margin": "14"}
 NODE_ATTR = {"fontsize": "12"}
 
