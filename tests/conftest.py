@@ -117,8 +117,8 @@ class Terraform:
             rc.write_text(f'plugin_cache_dir = "{cache}"\n')
         self.env = {**os.environ, "TF_CLI_CONFIG_FILE": str(rc), "CHECKPOINT_DISABLE": "1", "TF_IN_AUTOMATION": "1"}
         self.initialized: set[Path] = set()
-        # The shared plugin cache is not safe for concurrent writers: inits take turns
-        # (validate_many runs the validations themselves in parallel).
+        # The shared plugin cache is not safe for concurrent writers: inits take turns,
+        # and validate_many runs its validations in parallel only after all its inits.
         self._init_lock = threading.Lock()
 
     def run(self, cwd: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -154,10 +154,16 @@ class Terraform:
         from concurrent.futures import ThreadPoolExecutor
 
         chunks = [stacks[i::workers] for i in range(workers) if stacks[i::workers]]
-        with ThreadPoolExecutor(len(chunks)) as pool:
-            list(pool.map(lambda pair: self._validate_root(pair[1], workdir / f"root-{pair[0]}"), enumerate(chunks)))
+        roots = [self._make_root(chunk, workdir / f"root-{i}") for i, chunk in enumerate(chunks)]
+        # Every init before any validation: an init may rewrite the shared plugin cache
+        # entry that another root's .terraform links to (seen as "no package ... cached
+        # in .terraform/providers" when the two overlapped).
+        for root in roots:
+            self.init(root)
+        with ThreadPoolExecutor(len(roots)) as pool:
+            list(pool.map(lambda root: self.run(root, "validate"), roots))
 
-    def _validate_root(self, stacks: list[Path], workdir: Path) -> None:
+    def _make_root(self, stacks: list[Path], workdir: Path) -> Path:
         workdir.mkdir(parents=True, exist_ok=True)
 
         def source(stack: Path) -> str:
@@ -167,8 +173,7 @@ class Terraform:
         modules = {f"m{i}": {"source": source(stack)} for i, stack in enumerate(stacks)}
         root = {"module": modules, "terraform": {"required_providers": {"aws": {"source": "hashicorp/aws"}}}}
         (workdir / "main.tf.json").write_text(json.dumps(root, indent=1))
-        self.init(workdir)
-        self.run(workdir, "validate")
+        return workdir
 
 
 @pytest.fixture(scope="session")
