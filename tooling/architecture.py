@@ -111,11 +111,16 @@ def model_from_outdir(outdir: str | Path) -> Architecture:
     return build_model(read_outdir(outdir))
 
 
-class _Synth:
-    """Lookup and reference resolution across all stacks."""
+class Resolver:
+    """Lookup and reference resolution across all stacks (shared with ``tooling.cost``)."""
 
     def __init__(self, docs: dict[str, Doc]):
         self.docs = docs
+        self.vault_by_name: dict[str, Address] = {
+            str(v.get("name")): (st, "aws_backup_vault", vn)
+            for st in docs
+            for vn, v in self.resources(st, "aws_backup_vault").items()
+        }
 
     def resources(self, stack: str, rtype: str) -> dict[str, Doc]:
         return dict(self.docs[stack].get("resource", {}).get(rtype, {}))
@@ -142,6 +147,15 @@ class _Synth:
         if output is not None:
             yield from self.refs(source, output.get("value"))
 
+    def launch_template(self, stack: str, asg: Doc) -> Doc:
+        """The launch template an Auto Scaling group launches from ({} if none)."""
+        ref = next(self.refs(stack, first(asg.get("launch_template")).get("id")), None)
+        return self.get(ref) if ref is not None else {}
+
+    def db_source(self, stack: str, db: Doc) -> Doc:
+        """The primary a replica copies (engine, version, storage live there); else ``db``."""
+        return next((self.get(a) for a in self.refs(stack, db.get("replicate_source_db"))), db)
+
     def region_of(self, stack: str, resource: Doc) -> str:
         alias = str(resource.get("provider", "aws")).removeprefix("aws.")
         for p in self.docs[stack].get("provider", {}).get("aws", []):
@@ -166,7 +180,7 @@ def node_id(addr: Address) -> str:
     return f"{addr[0]}/{addr[1]}.{addr[2]}"
 
 
-def _first(value: Any) -> Doc:
+def first(value: Any) -> Doc:
     """A nested block as cdktf writes it: a dict, or a list of one dict."""
     if isinstance(value, list):
         return dict(value[0]) if value else {}
@@ -177,7 +191,7 @@ def _first(value: Any) -> Doc:
 
 
 def build_model(docs: dict[str, Doc]) -> Architecture:
-    s = _Synth(docs)
+    s = Resolver(docs)
     nodes: dict[str, Node] = {}
     edges: set[Edge] = set()
 
@@ -214,7 +228,7 @@ def _merge(edges: set[Edge]) -> tuple[Edge, ...]:
     )
 
 
-def _regional(s: _Synth, stack: str, add: Any, link: Any) -> None:
+def _regional(s: Resolver, stack: str, add: Any, link: Any) -> None:
     vpcs = s.resources(stack, "aws_vpc")
     _, vpc = next(iter(sorted(vpcs.items())))
     region = s.region_of(stack, vpc)
@@ -251,18 +265,15 @@ def _regional(s: _Synth, stack: str, add: Any, link: Any) -> None:
         add((stack, "aws_lb", name), "alb", f"ALB ({scheme})\n{region}", in_vpc)
     for name, asg in s.resources(stack, "aws_autoscaling_group").items():
         sizes = f"{asg.get('min_size')}/{asg.get('desired_capacity')}/{asg.get('max_size')}"
-        itype = ""
-        lt_ref = next(s.refs(stack, _first(asg.get("launch_template")).get("id")), None)
-        if lt_ref is not None:
-            itype = str(s.get(lt_ref).get("instance_type", ""))
+        itype = str(s.launch_template(stack, asg).get("instance_type", ""))
         add((stack, "aws_autoscaling_group", name), "asg", f"Auto Scaling {sizes}\n{itype}", in_vpc)
         for tg in s.refs(stack, asg.get("target_group_arns")):
-            for lb_name, _ in _listeners_to(s, stack, tg):
-                link((stack, "aws_lb", lb_name), (stack, "aws_autoscaling_group", name), "forward")
+            for lb_addr in _load_balancers_forwarding_to(s, stack, tg):
+                link(lb_addr, (stack, "aws_autoscaling_group", name), "forward")
     for name, fn in s.resources(stack, "aws_lambda_function").items():
         add((stack, "aws_lambda_function", name), "lambda", f"Lambda\n{fn.get('runtime', '')}", in_vpc)
     for name, db in dbs.items():
-        source = next((s.get(a) for a in s.refs(stack, db.get("replicate_source_db"))), db)
+        source = s.db_source(stack, db)
         engine = f"{source.get('engine', '')} {source.get('engine_version', '')}".strip()
         what = "read replica" if "replicate_source_db" in db else "primary"
         if db.get("multi_az"):
@@ -302,22 +313,21 @@ def _regional(s: _Synth, stack: str, add: Any, link: Any) -> None:
                     link(selected, vault_addr, "daily backup", "dashed")
 
 
-def _listeners_to(s: _Synth, stack: str, tg: Address) -> Iterator[tuple[str, str]]:
-    """(load balancer name, listener name) of every listener or rule forwarding to a target group."""
-    listeners = s.resources(stack, "aws_lb_listener")
-    hits: set[tuple[str, str]] = set()
-    for lname, listener in listeners.items():
+def _load_balancers_forwarding_to(s: Resolver, stack: str, tg: Address) -> set[Address]:
+    """The load balancers with a listener (default action or rule) forwarding to a target group."""
+    rules = s.resources(stack, "aws_lb_listener_rule").values()
+    hits: set[Address] = set()
+    for lname, listener in s.resources(stack, "aws_lb_listener").items():
         targets = set(s.refs(stack, listener.get("default_action")))
-        for rule in s.resources(stack, "aws_lb_listener_rule").values():
-            if any(r == (stack, "aws_lb_listener", lname) for r in s.refs(stack, rule.get("listener_arn"))):
+        for rule in rules:
+            if (stack, "aws_lb_listener", lname) in set(s.refs(stack, rule.get("listener_arn"))):
                 targets |= set(s.refs(stack, rule.get("action")))
         if tg in targets:
-            for lb in s.refs(stack, listener.get("load_balancer_arn")):
-                hits.add((lb[2], lname))
-    yield from sorted(hits)
+            hits |= set(s.refs(stack, listener.get("load_balancer_arn")))
+    return hits
 
 
-def _global(s: _Synth, stack: str, add: Any, link: Any) -> None:
+def _global(s: Resolver, stack: str, add: Any, link: Any) -> None:
     top = ("global",)
     users = add((stack, "users", "users"), "users", "users", ())
     for name, zone in s.resources(stack, "aws_route53_zone").items():
@@ -342,12 +352,12 @@ def _global(s: _Synth, stack: str, add: Any, link: Any) -> None:
         for gid, group in sorted(groups.items()):
             group_id = add((stack, "origin_group", f"{name}-{gid}"), "origin_group", f"origin group '{gid}'", top)
             members = [str(m.get("origin_id")) for m in group.get("member", [])]
-            codes = _first(group.get("failover_criteria")).get("status_codes", [])
+            codes = first(group.get("failover_criteria")).get("status_codes", [])
             for i, member in enumerate(members):
                 label = "1st" if i == 0 else f"failover on {'/'.join(map(str, codes))} or timeout"
                 for target in origins.get(member, []):
                     link(group_id, target, label, "solid" if i == 0 else "dashed")
-        behaviors = [_first(dist.get("default_cache_behavior")), *list(dist.get("ordered_cache_behavior", []))]
+        behaviors = [first(dist.get("default_cache_behavior")), *list(dist.get("ordered_cache_behavior", []))]
         for behavior in behaviors:
             origin_id = str(behavior.get("target_origin_id", ""))
             path = str(behavior.get("path_pattern", "default"))
@@ -371,8 +381,8 @@ def _global(s: _Synth, stack: str, add: Any, link: Any) -> None:
         for t in targets:
             link(addr, t, "probes", "dashed")
     for name, rec in s.resources(stack, "aws_route53_record").items():
-        alias = _first(rec.get("alias"))
-        policy = _first(rec.get("failover_routing_policy")).get("type")
+        alias = first(rec.get("alias"))
+        policy = first(rec.get("failover_routing_policy")).get("type")
         targets = list(s.refs(stack, alias.get("name")))
         if policy:
             record = (stack, "aws_route53_record", name)
@@ -390,29 +400,24 @@ def _global(s: _Synth, stack: str, add: Any, link: Any) -> None:
                         link(zone_addr, t, f"{rec.get('type', '')} alias {rec.get('name', '')}")
 
 
-def _cross_region(s: _Synth, stack: str, link: Any) -> None:
+def _cross_region(s: Resolver, stack: str, link: Any) -> None:
     """The replica, backup-copy and bucket-replication arrows (they cross stacks)."""
     for name, db in s.resources(stack, "aws_db_instance").items():
         for source in s.refs(stack, db.get("replicate_source_db")):
             link(source, (stack, "aws_db_instance", name), "async replication", "dashed")
-    vault_by_name = {
-        str(v.get("name")): (st, "aws_backup_vault", vn)
-        for st in s.docs
-        for vn, v in s.resources(st, "aws_backup_vault").items()
-    }
     for plan in s.resources(stack, "aws_backup_plan").values():
         for rule in plan.get("rule", []):
             sources = list(s.refs(stack, rule.get("target_vault_name")))
             for action in rule.get("copy_action", []):
                 arn = str(action.get("destination_vault_arn", ""))
-                dest = vault_by_name.get(arn.rsplit("backup-vault:", 1)[-1])
+                dest = s.vault_by_name.get(arn.rsplit("backup-vault:", 1)[-1])
                 for src in sources:
                     if dest is not None:
                         link(src, dest, "copy", "dashed")
     for cfg in s.resources(stack, "aws_s3_bucket_replication_configuration").values():
         sources = list(s.refs(stack, cfg.get("bucket")))
         for rule in cfg.get("rule", []):
-            for dest in s.refs(stack, _first(rule.get("destination")).get("bucket")):
+            for dest in s.refs(stack, first(rule.get("destination")).get("bucket")):
                 for src in sources:
                     link(src, dest, "S3 replication", "dashed")
 
@@ -425,7 +430,7 @@ SG_HOLDERS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 
-def _security_group_flows(s: _Synth, stack: str, link: Any) -> None:
+def _security_group_flows(s: Resolver, stack: str, link: Any) -> None:
     """An edge for every ingress rule whose source is another group: members -> members."""
     members: dict[Address, set[Address]] = {}
 
@@ -438,14 +443,9 @@ def _security_group_flows(s: _Synth, stack: str, link: Any) -> None:
         for name, res in s.resources(stack, rtype).items():
             for attr in attrs:
                 hold((stack, rtype, name), res.get(attr))
-    templates = s.resources(stack, "aws_launch_template")
     for name, asg in s.resources(stack, "aws_autoscaling_group").items():
-        for lt in s.refs(stack, _first(asg.get("launch_template")).get("id")):
-            tpl = templates.get(lt[2], {})
-            hold(
-                (stack, "aws_autoscaling_group", name),
-                [tpl.get("vpc_security_group_ids"), tpl.get("network_interfaces")],
-            )
+        tpl = s.launch_template(stack, asg)
+        hold((stack, "aws_autoscaling_group", name), [tpl.get("vpc_security_group_ids"), tpl.get("network_interfaces")])
     for rule in s.resources(stack, "aws_vpc_security_group_ingress_rule").values():
         if "referenced_security_group_id" not in rule:
             continue

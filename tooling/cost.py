@@ -23,6 +23,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from tooling.architecture import Doc, Resolver, first, read_outdir
+
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
 HOURS_PER_MONTH = 730
@@ -85,8 +87,6 @@ SOURCES: dict[str, tuple[str, ...]] = {
 
 CATEGORIES = ("compute", "network", "load balancing", "database", "edge", "security and monitoring")
 
-Doc = dict[str, Any]
-
 
 class PriceMissing(ValueError):
     pass
@@ -100,16 +100,6 @@ class Item:
     monthly: float
 
 
-def _res(doc: Doc, rtype: str) -> list[Doc]:
-    return list(doc.get("resource", {}).get(rtype, {}).values())
-
-
-def _first(value: Any) -> Doc:
-    if isinstance(value, list):
-        return dict(value[0]) if value else {}
-    return dict(value) if isinstance(value, dict) else {}
-
-
 def _price(table: dict[str, float], key: str, what: str) -> float:
     if key not in table:
         raise PriceMissing(f"no price for {what} {key!r}: add it to tooling/cost.py ({', '.join(sorted(table))} known)")
@@ -117,80 +107,84 @@ def _price(table: dict[str, float], key: str, what: str) -> float:
 
 
 def _ebs_gb(mappings: Any) -> float:
-    return sum(float(_first(m.get("ebs")).get("volume_size", 8)) for m in (mappings or []))
+    return sum(float(first(m.get("ebs")).get("volume_size", 8)) for m in (mappings or []))
 
 
 def estimate(docs: dict[str, Doc]) -> list[Item]:
     """Line items of one synthesized app (stack name -> cdk.tf.json)."""
     items: list[Item] = []
     h = HOURS_PER_MONTH
-    for stack, doc in sorted(docs.items()):
+    s = Resolver(docs)
+    for stack in sorted(docs):
+
+        def _res(rtype: str, stack: str = stack) -> list[Doc]:
+            return list(s.resources(stack, rtype).values())
 
         def add(category: str, what: str, monthly: float, stack: str = stack) -> None:
             if monthly:
                 items.append(Item(stack, category, what, round(monthly, 2)))
 
-        templates = doc.get("resource", {}).get("aws_launch_template", {})
-        for asg in _res(doc, "aws_autoscaling_group"):
-            lt_ref = str(_first(asg.get("launch_template")).get("id", ""))
-            lt: Doc = next((t for name, t in templates.items() if f".{name}." in lt_ref), {})
+        for asg in _res("aws_autoscaling_group"):
+            lt = s.launch_template(stack, asg)
             itype = str(lt.get("instance_type", ""))
-            mixed = _first(asg.get("mixed_instances_policy"))
-            overrides = _first(mixed.get("launch_template")).get("override", []) if mixed else []
+            mixed = first(asg.get("mixed_instances_policy"))
+            overrides = first(mixed.get("launch_template")).get("override", []) if mixed else []
             if overrides:
                 itype = str(overrides[0].get("instance_type"))
             n = int(asg.get("desired_capacity") or asg.get("min_size") or 0)
             add("compute", f"{n} x {itype} (ASG desired)", n * h * _price(EC2_HOURLY, itype, "EC2 instance type"))
             ebs = n * _ebs_gb(lt.get("block_device_mappings")) * UNIT["ebs_gp3_gb_month"]
             add("compute", f"{n} x EBS gp3", ebs)
-        for inst in _res(doc, "aws_instance"):
+        for inst in _res("aws_instance"):
             itype = str(inst.get("instance_type"))
             add("compute", f"bastion {itype}", h * _price(EC2_HOURLY, itype, "EC2 instance type"))
             add(
                 "compute",
                 "bastion EBS gp3",
-                float(_first(inst.get("root_block_device")).get("volume_size", 8)) * UNIT["ebs_gp3_gb_month"],
+                float(first(inst.get("root_block_device")).get("volume_size", 8)) * UNIT["ebs_gp3_gb_month"],
             )
             if inst.get("associate_public_ip_address"):
                 add("network", "bastion public IPv4", h * UNIT["public_ipv4_hour"])
 
-        nats = _res(doc, "aws_nat_gateway")
+        nats = _res("aws_nat_gateway")
         add("network", f"{len(nats)} NAT gateway(s)", len(nats) * h * UNIT["nat_gateway_hour"])
-        eips = _res(doc, "aws_eip")
+        eips = _res("aws_eip")
         add("network", f"{len(eips)} Elastic IP(s)", len(eips) * h * UNIT["public_ipv4_hour"])
         enis = sum(
             len(e.get("subnet_ids") or [])
-            for e in _res(doc, "aws_vpc_endpoint")
+            for e in _res("aws_vpc_endpoint")
             if e.get("vpc_endpoint_type") == "Interface"
         )
         add("network", f"interface endpoints ({enis} endpoint-AZs)", enis * h * UNIT["interface_endpoint_az_hour"])
 
-        lbs = _res(doc, "aws_lb")
+        lbs = _res("aws_lb")
         add("load balancing", f"{len(lbs)} ALB(s), hourly part", len(lbs) * h * UNIT["alb_hour"])
 
-        primaries = {
-            str(db.get("identifier")): db for db in _res(doc, "aws_db_instance") if "replicate_source_db" not in db
-        }
-        for db in _res(doc, "aws_db_instance"):
-            engine = str(db.get("engine") or _replica_engine(docs))
+        for db in _res("aws_db_instance"):
+            source = s.db_source(stack, db)
+            engine = str(source.get("engine"))
             cls = str(db.get("instance_class"))
             copies = 2 if db.get("multi_az") else 1
             role = "replica" if "replicate_source_db" in db else "primary"
             hourly = _price(RDS_HOURLY.get(engine, {}), cls, f"RDS {engine} instance class")
             add("database", f"RDS {engine} {cls} {role}{' Multi-AZ' if copies == 2 else ''}", copies * h * hourly)
-            gb = float(db.get("allocated_storage") or _replica_storage(docs))
+            gb = float(db.get("allocated_storage") or source.get("allocated_storage") or 0)
             add("database", f"RDS gp3 {gb:g} GB x {copies}", copies * gb * UNIT["rds_gp3_gb_month"])
-        secrets = len(_res(doc, "aws_secretsmanager_secret"))
-        secrets += sum(1 for db in primaries.values() if db.get("manage_master_user_password"))
+        secrets = len(_res("aws_secretsmanager_secret"))
+        secrets += sum(
+            1
+            for db in _res("aws_db_instance")
+            if db.get("manage_master_user_password") and "replicate_source_db" not in db
+        )
         add("security and monitoring", f"{secrets} secret(s)", secrets * UNIT["secret_month"])
-        keys = len(_res(doc, "aws_kms_key"))
+        keys = len(_res("aws_kms_key"))
         add("security and monitoring", f"{keys} KMS key(s)", keys * UNIT["kms_key_month"])
-        alarms = len(_res(doc, "aws_cloudwatch_metric_alarm"))
+        alarms = len(_res("aws_cloudwatch_metric_alarm"))
         add("security and monitoring", f"{alarms} alarm(s)", alarms * UNIT["alarm_month"])
 
-        zones = len(_res(doc, "aws_route53_zone"))
+        zones = len(_res("aws_route53_zone"))
         add("edge", f"{zones} hosted zone(s)", zones * UNIT["hosted_zone_month"])
-        for hc in _res(doc, "aws_route53_health_check"):
+        for hc in _res("aws_route53_health_check"):
             features = sum(
                 (
                     int(hc.get("request_interval", 30)) == 10,
@@ -204,27 +198,10 @@ def estimate(docs: dict[str, Doc]) -> list[Item]:
                 f"health check (+{features} features)",
                 UNIT["health_check_month"] + features * UNIT["health_check_feature_month"],
             )
-        for acl in _res(doc, "aws_wafv2_web_acl"):
+        for acl in _res("aws_wafv2_web_acl"):
             rules = len(acl.get("rule", []))
             add("edge", f"web ACL + {rules} rules", UNIT["web_acl_month"] + rules * UNIT["web_acl_rule_month"])
     return items
-
-
-def _replica_engine(docs: dict[str, Doc]) -> str:
-    """A replica inherits its engine from the primary (in another stack)."""
-    for doc in docs.values():
-        for db in _res(doc, "aws_db_instance"):
-            if db.get("engine"):
-                return str(db["engine"])
-    return "?"
-
-
-def _replica_storage(docs: dict[str, Doc]) -> float:
-    for doc in docs.values():
-        for db in _res(doc, "aws_db_instance"):
-            if db.get("allocated_storage"):
-                return float(db["allocated_storage"])
-    return 0.0
 
 
 def by_category(items: Iterable[Item]) -> dict[str, float]:
@@ -256,7 +233,6 @@ def main(argv: list[str] | None = None) -> int:
 
     from constructs_lib.config import ConfigError, load
     from stacks import speedups
-    from tooling.architecture import read_outdir
 
     args = argv if argv is not None else sys.argv[1:]
     configs = args or ["config/default.toml", "config/mysql.toml", "config/dev.toml"]

@@ -129,9 +129,10 @@ def render(model: Architecture, out: str | Path, title: str = "") -> str:
             attrs = {"constraint": "false"} if across else {}
             drawn[e.src] >> Edge(label=e.label, style=e.style, color=color, fontsize="11", **attrs) >> drawn[e.dst]
         source = str(diagram.dot.source)
-    stamp_png(out.with_suffix(".png"), FINGERPRINT_KEY, fingerprint(model))
+    stamp = fingerprint(model)
+    stamp_png(out.with_suffix(".png"), FINGERPRINT_KEY, stamp)
     svg = out.with_suffix(".svg")
-    svg.write_text(svg.read_text().replace("<svg ", f"<!-- {FINGERPRINT_KEY}: {fingerprint(model)} -->\n<svg ", 1))
+    svg.write_text(svg.read_text().replace("<svg ", f"<!-- {FINGERPRINT_KEY}: {stamp} -->\n<svg ", 1))
     return source
 
 
