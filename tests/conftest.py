@@ -6,12 +6,15 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tooling.architecture import read_outdir
 
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 os.environ.setdefault("CHECKPOINT_DISABLE", "1")
@@ -32,9 +35,17 @@ Synth = dict[str, dict[str, Any]]
 """Stack name -> parsed cdk.tf.json."""
 
 
-def read_synth(outdir: Path) -> Synth:
-    stacks = outdir / "stacks"
-    return {d.name: json.loads((d / "cdk.tf.json").read_text()) for d in sorted(stacks.iterdir())}
+def run_main(cwd: Path = ROOT, timeout: int = 300, **env: str) -> subprocess.CompletedProcess[str]:
+    """``python main.py`` in a subprocess (as cdktf.json runs it), with extra environment."""
+    return subprocess.run(
+        [sys.executable, str(ROOT / "main.py")],
+        cwd=cwd,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
 
 
 class Synthesizer:
@@ -52,7 +63,7 @@ class Synthesizer:
 
             outdir = self.base / f"synth-{len(self.cache)}"
             build_app(load(config_path), outdir=str(outdir)).app.synth()
-            self.cache[key] = (outdir, read_synth(outdir))
+            self.cache[key] = (outdir, read_outdir(outdir))
         return self.cache[key]
 
 

@@ -36,6 +36,14 @@ def commands(text: str | None = None) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+def cost_table() -> str:
+    """The table between the README's cost-table markers (fails if the markers are gone)."""
+    block = re.search(r"<!-- cost-table: begin -->\n(.*?)\n<!-- cost-table: end -->", README.read_text(), re.S)
+    if block is None:
+        raise LookupError("README.md lost its cost-table markers")
+    return block.group(1).strip()
+
+
 def command(prefix: str) -> str:
     """The one README command starting with ``prefix`` (fails if none or several)."""
     hits = [c for c in commands() if c.startswith(prefix)]

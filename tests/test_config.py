@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import copy
-import os
-import subprocess
-import sys
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -13,6 +10,7 @@ from typing import Any
 import pytest
 
 from constructs_lib.config import ConfigError, NatMode, Role, load, parse
+from tests.conftest import run_main
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT = tomllib.loads((ROOT / "config/default.toml").read_text())
@@ -286,19 +284,6 @@ def test_every_problem_is_reported_at_once() -> None:
     assert len(info.value.problems) == 2
 
 
-def run_main(config: Path, tmp_path: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "STACK_CONFIG": str(config)}
-    return subprocess.run(
-        [sys.executable, str(ROOT / "main.py")],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-
-
 FILES = [
     ("missing-file", None, "file not found"),
     ("empty", b"", "file is empty"),
@@ -314,7 +299,7 @@ def test_main_exits_2_with_readable_message(tmp_path: Path, content: bytes | Non
     config = tmp_path / "bad.toml"
     if content is not None:
         config.write_bytes(content)
-    proc = run_main(config, tmp_path)
+    proc = run_main(cwd=tmp_path, timeout=120, STACK_CONFIG=str(config))
     assert proc.returncode == 2, proc.stderr
     assert message in proc.stderr
     assert str(config) in proc.stderr, "the message names the file"

@@ -3,10 +3,9 @@ is the one the code prints (so neither can drift from the other)."""
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
+from tests import readme
 from tests.conftest import ROOT, Synth, Synthesizer
 from tooling import cost
 from tooling.cost import HOURS_PER_MONTH as H
@@ -74,9 +73,7 @@ def test_unknown_instance_type_names_the_type_and_the_fix(default_synth: Synth) 
 
 
 def test_readme_table_is_what_make_cost_prints(estimates: dict[str, list[cost.Item]]) -> None:
-    readme = (ROOT / "README.md").read_text()
-    block = re.search(r"<!-- cost-table: begin -->\n(.*?)\n<!-- cost-table: end -->", readme, re.S)
-    assert block, "README.md lost its cost table markers"
-    assert block.group(1).strip() == cost.markdown(estimates), "README cost table is stale: paste `make cost` output"
+    assert readme.cost_table() == cost.markdown(estimates), "README cost table is stale: paste `make cost` output"
+    text = readme.README.read_text()
     for unit, price in UNIT.items():
-        assert f"`{unit}` {price:g}" in readme, f"README must state the unit price {unit}"
+        assert f"`{unit}` {price:g}" in text, f"README must state the unit price {unit}"

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from constructs_lib.config import Config, parse
 from constructs_lib.regions import AZ_LETTERS
-from tests.conftest import read_synth
+from tooling.architecture import read_outdir
 
 EXAMPLES = 15
 
@@ -82,7 +82,7 @@ def test_random_valid_configs_synthesize_and_validate(tmp_path_factory: Any, ter
         config: Config = parse(data)
         outdir = base / f"case-{len(produced)}"
         build_app(config, outdir=str(outdir)).app.synth()
-        docs = read_synth(outdir)
+        docs = read_outdir(outdir)
         assert len(docs) == len(config.regions) + 1
         produced.extend(outdir / "stacks" / name for name in docs)
 

@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 
 from stacks import speedups
-from tests.conftest import ROOT, read_synth
+from tests.conftest import ROOT, run_main
+from tooling.architecture import read_outdir
 
 SHIPPED = sorted((ROOT / "config").glob("*.toml"))
 
@@ -92,22 +93,12 @@ def test_vanilla_switch_disables_everything(monkeypatch: pytest.MonkeyPatch) -> 
 
 def test_fast_exit_leaves_no_temporary_directories(tmp_path: Path) -> None:
     """main.py ends through fast_exit: the jsii kernel's temp dirs must be gone."""
-    env = {
-        **os.environ,
-        "TMPDIR": str(tmp_path / "tmp"),
-        "CDKTF_OUTDIR": str(tmp_path / "out"),
-        "STACK_CONFIG": str(ROOT / "config/dev.toml"),
-    }
     (tmp_path / "tmp").mkdir()
-    proc = subprocess.run(
-        [sys.executable, str(ROOT / "main.py")],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
+    proc = run_main(
+        TMPDIR=str(tmp_path / "tmp"),
+        CDKTF_OUTDIR=str(tmp_path / "out"),
+        STACK_CONFIG=str(ROOT / "config/dev.toml"),
     )
     assert proc.returncode == 0, proc.stderr
-    assert (tmp_path / "out" / "stacks").is_dir() and len(read_synth(tmp_path / "out")) == 3
+    assert (tmp_path / "out" / "stacks").is_dir() and len(read_outdir(tmp_path / "out")) == 3
     assert list((tmp_path / "tmp").iterdir()) == [], "jsii temp directories leaked"

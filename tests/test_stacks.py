@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 from syrupy.extensions.json import JSONSnapshotExtension
 
-from tests.conftest import ROOT, Synth, resources
+from tests.conftest import ROOT, Synth, resources, run_main
 
 EAST, WEST, GLOBAL = "webapp-prod-us-east-1", "webapp-prod-us-west-2", "webapp-prod-global"
 
@@ -104,16 +101,7 @@ def test_terraform_validate(default_outdir: Path, terraform: Any, stack: str) ->
 
 def test_main_synthesizes_dev_profile(tmp_path: Path) -> None:
     """The real entry point, as the README and cdktf.json run it, on the cheap profile."""
-    env = {**os.environ, "STACK_CONFIG": str(ROOT / "config/dev.toml"), "CDKTF_OUTDIR": str(tmp_path / "out")}
-    proc = subprocess.run(
-        [sys.executable, str(ROOT / "main.py")],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    proc = run_main(STACK_CONFIG=str(ROOT / "config/dev.toml"), CDKTF_OUTDIR=str(tmp_path / "out"))
     assert proc.returncode == 0, proc.stderr
     stacks = tmp_path / "out" / "stacks"
     assert sorted(p.name for p in stacks.iterdir()) == [
