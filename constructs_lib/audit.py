@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 from cdktf_cdktf_provider_aws.cloudtrail import Cloudtrail
-from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
-from cdktf_cdktf_provider_aws.iam_role import IamRole
-from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
 from cdktf_cdktf_provider_aws.provider import AwsProvider
 from constructs import Construct
 
 from .buckets import SecureBucket, SecureBucketProps, Transition
-from .iam import assume_role_policy
+from .iam import policy_document, service_role
 from .kms import RegionalKey
+from .logs import encrypted_log_group
 from .naming import Naming
 
 TRAIL_TRANSITIONS = (Transition(days=30, storage_class="STANDARD_IA"), Transition(days=90, storage_class="GLACIER"))
+"""Trail logs are read rarely after a month and almost never after three."""
 TRAIL_EXPIRE_DAYS = 365
+"""A year of account activity, the retention most audit frameworks ask of CloudTrail."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -61,7 +60,6 @@ class AuditTrail(Construct):
                 access_log_bucket=props.access_log_bucket,
                 access_log_prefix="s3/trail/",
                 stateful=props.stateful,
-                force_destroy=not props.stateful,
                 policy_statements=(
                     {
                         "Sid": "CloudTrailAclCheck",
@@ -84,38 +82,30 @@ class AuditTrail(Construct):
                 ),
             ),
         )
-        self.log_group = CloudwatchLogGroup(
+        self.log_group = encrypted_log_group(
             self,
             "log-group",
             provider=provider,
             name=f"/aws/cloudtrail/{trail_name}",
-            retention_in_days=props.log_retention_days,
-            kms_key_id=key.arn,
+            retention_days=props.log_retention_days,
+            key=key,
         )
-        role = IamRole(
+        role = service_role(
             self,
-            "logs-role",
+            "logs-",
             provider=provider,
             name=n.name("trail-logs"),
-            assume_role_policy=assume_role_policy("cloudtrail.amazonaws.com", account),
-        )
-        IamRolePolicy(
-            self,
-            "logs-policy",
-            provider=provider,
-            role=role.id,
-            name="deliver-to-log-group",
-            policy=json.dumps(
-                {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Effect": "Allow",
-                            "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-                            "Resource": f"{self.log_group.arn}:log-stream:*",
-                        }
-                    ],
-                }
+            service="cloudtrail.amazonaws.com",
+            source_account=account,
+            inline_policy=(
+                "deliver-to-log-group",
+                policy_document(
+                    {
+                        "Effect": "Allow",
+                        "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+                        "Resource": f"{self.log_group.arn}:log-stream:*",
+                    }
+                ),
             ),
         )
         self.trail = Cloudtrail(

@@ -37,6 +37,14 @@ from constructs import Construct
 
 from .guards import protect
 
+LOG_EXPIRE_DAYS = 365
+"""Access logs (ALB, S3, CloudFront) are kept a year: long enough for an incident
+review or an audit sample, short enough not to grow without bound."""
+LOG_NONCURRENT_EXPIRE_DAYS = 30
+"""A log object is never rewritten; a replaced version is a mistake, kept a month."""
+ABORT_INCOMPLETE_UPLOAD_DAYS = 7
+"""Parts of an upload not completed within a week are debris that still bills."""
+
 
 @dataclass(frozen=True, kw_only=True)
 class Transition:
@@ -64,13 +72,25 @@ class SecureBucketProps:
     policy_statements: tuple[dict[str, Any], ...] = ()
     """Extra bucket policy statements (e.g. log delivery); a TLS-only deny is always added."""
     stateful: bool = True
-    """Default: true, ``prevent_destroy``; false only in disposable environments."""
-    force_destroy: bool = False
-    """Default: false; true lets ``destroy`` empty the bucket (disposable environments)."""
+    """Default: true, ``prevent_destroy``. False only in disposable environments: no
+    ``prevent_destroy``, and ``force_destroy`` so that ``destroy`` empties the bucket."""
     object_ownership: str = "BucketOwnerEnforced"
     """Default: BucketOwnerEnforced (ACLs off). BucketOwnerPreferred only for log
     targets of services that deliver with ACL grants (CloudFront standard logs)."""
     tags: dict[str, str] = field(default_factory=dict)
+
+    @staticmethod
+    def for_logs(name: str, *, stateful: bool, **overrides: Any) -> SecureBucketProps:
+        """Props of a bucket that receives access logs: SSE-S3 (the only encryption
+        ALB log delivery and S3 server access logging support), kept
+        ``LOG_EXPIRE_DAYS``, replaced versions ``LOG_NONCURRENT_EXPIRE_DAYS``."""
+        return SecureBucketProps(
+            name=name,
+            expire_days=LOG_EXPIRE_DAYS,
+            noncurrent_expire_days=LOG_NONCURRENT_EXPIRE_DAYS,
+            stateful=stateful,
+            **overrides,
+        )
 
 
 class SecureBucket(Construct):
@@ -111,7 +131,7 @@ class SecureBucket(Construct):
             "bucket",
             provider=provider,
             bucket=props.name,
-            force_destroy=props.force_destroy,
+            force_destroy=not props.stateful,
             lifecycle=protect(props.stateful),
             tags=props.tags or None,
         )
@@ -183,7 +203,9 @@ class SecureBucket(Construct):
                         )
                     ],
                     abort_incomplete_multipart_upload=[
-                        S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload(days_after_initiation=7)
+                        S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload(
+                            days_after_initiation=ABORT_INCOMPLETE_UPLOAD_DAYS
+                        )
                     ],
                 )
             ],

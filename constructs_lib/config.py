@@ -283,10 +283,20 @@ def _check_ssh_cidr(value: str) -> str:
     return value
 
 
+ROOT_VOLUME_MIN_GB = 8
+"""The Amazon Linux 2023 AMI's root snapshot is 8 GiB; a root volume cannot be smaller
+than its snapshot (EC2 API reference, EbsBlockDevice.VolumeSize)."""
+ROOT_VOLUME_MAX_GB = 16384
+"""The largest gp3 volume (EBS volume types, gp3: 1 GiB - 16 TiB)."""
+
+
 class BastionConfig(Strict):
     enabled: bool = True
     """Default: one bastion per region in a public subnet."""
     instance_type: str = Field(default="t3.micro", pattern=INSTANCE_TYPE_PATTERN)
+    """Default: t3.micro (a jump host needs no more)."""
+    root_volume_gb: int = Field(default=20, ge=ROOT_VOLUME_MIN_GB, le=ROOT_VOLUME_MAX_GB)
+    """Size of the encrypted gp3 root volume. Default: 20 GiB."""
     allowed_ssh_cidrs: list[str] = Field(default_factory=list)
     """Default: empty, no SSH rule at all (SSM Session Manager only)."""
     key_name: str | None = None
@@ -301,9 +311,14 @@ class BastionConfig(Strict):
 
 
 class LambdaConfig(Strict):
+    """The function every object created in the application bucket triggers."""
+
     reserved_concurrency: int = Field(default=5, ge=1, le=1000)
+    """Default: 5 concurrent executions, so a burst of uploads cannot starve the account."""
     memory_mb: int = Field(default=256, ge=128, le=10240)
+    """Default: 256 MB (Lambda allows 128 to 10,240)."""
     timeout_seconds: int = Field(default=30, ge=1, le=900)
+    """Default: 30 s (Lambda allows up to 900)."""
 
 
 class AppConfig(Strict):
@@ -312,17 +327,29 @@ class AppConfig(Strict):
     )
     """Default: ["t3.small"]. More than one makes a mixed-instances ASG."""
     min_size: int = Field(default=3, ge=0)
+    """Default: 3, one instance per AZ of the reference architecture."""
     desired_capacity: int = Field(default=3, ge=0)
+    """Default: 3. Scaling moves it afterwards; Terraform does not reset it."""
     max_size: int = Field(default=9, ge=1)
+    """Default: 9."""
     app_port: int = Field(default=8080, ge=1, le=65535)
+    """Port the web server listens on. Default: 8080."""
     health_check_path: str = Field(default="/health", pattern=r"^/[A-Za-z0-9._~/-]*$")
+    """Path the target group and Route 53 probe. Default: /health."""
     health_check_grace_seconds: int = Field(default=300, ge=0, le=7200)
+    """Seconds a new instance has to boot before failed checks count. Default: 300."""
     cpu_high_percent: float = Field(default=80.0, gt=0, le=100)
+    """Average CPU above which the fleet scales out. Default: 80."""
     cpu_low_percent: float = Field(default=20.0, ge=0, lt=100)
+    """Average CPU below which the fleet scales in. Default: 20."""
     ami_id: str | None = Field(default=None, pattern=r"^ami-[0-9a-f]{8,17}$")
     """Default: the latest Amazon Linux 2023 AMI of each region (public SSM parameter)."""
+    root_volume_gb: int = Field(default=20, ge=ROOT_VOLUME_MIN_GB, le=ROOT_VOLUME_MAX_GB)
+    """Size of each instance's encrypted gp3 root volume. Default: 20 GiB."""
     alb_deletion_protection: bool = True
+    """Default: true; false only where the stack is torn down (disposable profiles)."""
     log_retention_days: int = 365
+    """Retention of every log group of the product (Lambda, database, WAF, DNS, trail). Default: 365."""
     bastion: BastionConfig = Field(default_factory=BastionConfig)
     function: LambdaConfig = Field(default_factory=LambdaConfig)
 
@@ -368,12 +395,47 @@ ENGINE_VERSIONS = {
 
 
 class BackupConfig(Strict):
+    """The AWS Backup plan of the primary region, copied to every secondary vault."""
+
     schedule: str = Field(default="cron(0 5 * * ? *)", pattern=r"^cron\(.+\)$")
     """Default: daily at 05:00 UTC."""
     retention_days: int = Field(default=35, ge=1, le=36500)
     """Days a recovery point is kept, in the primary vault and in every copy. Default: 35."""
     admin_role_name: str = Field(default="BackupAdmin", pattern=r"^[\w+=,.@-]{1,64}$")
     """The only IAM role that may delete recovery points (vault access policy). Default: BackupAdmin."""
+
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+MINUTES_PER_DAY = 24 * 60
+MIN_WINDOW_MINUTES = 30
+"""RDS: backup and maintenance windows are at least 30 minutes (API reference,
+CreateDBInstance, PreferredBackupWindow and PreferredMaintenanceWindow)."""
+_HHMM = r"([01]\d|2[0-3]):([0-5]\d)"
+BACKUP_WINDOW = re.compile(rf"^{_HHMM}-{_HHMM}$")
+MAINTENANCE_WINDOW = re.compile(rf"^({'|'.join(WEEKDAYS)}):{_HHMM}-({'|'.join(WEEKDAYS)}):{_HHMM}$")
+
+
+def window_minutes(window: str) -> frozenset[int]:
+    """The minutes of the week (0 = Monday 00:00 UTC) a window covers: a daily
+    ``hh24:mi-hh24:mi`` window on every day, a ``ddd:hh24:mi-ddd:hh24:mi`` window
+    once. Both may wrap past midnight (or the week's end). The window must match
+    ``BACKUP_WINDOW`` or ``MAINTENANCE_WINDOW``."""
+    week = 7 * MINUTES_PER_DAY
+    daily = BACKUP_WINDOW.match(window)
+    if daily:
+        h1, m1, h2, m2 = (int(g) for g in daily.groups())
+        start, end = h1 * 60 + m1, h2 * 60 + m2
+        length = (end - start) % MINUTES_PER_DAY
+        starts = [day * MINUTES_PER_DAY + start for day in range(7)]
+    else:
+        weekly = MAINTENANCE_WINDOW.match(window)
+        assert weekly is not None, window
+        day1, hour1, min1, day2, hour2, min2 = weekly.groups()
+        start = WEEKDAYS.index(day1) * MINUTES_PER_DAY + int(hour1) * 60 + int(min1)
+        end = WEEKDAYS.index(day2) * MINUTES_PER_DAY + int(hour2) * 60 + int(min2)
+        length = (end - start) % week
+        starts = [start]
+    return frozenset((s + i) % week for s in starts for i in range(length))
 
 
 class DatabaseConfig(Strict):
@@ -388,6 +450,14 @@ class DatabaseConfig(Strict):
     max_allocated_storage_gb: int = Field(default=500, ge=20, le=65536)
     """Storage autoscaling ceiling; must be >= allocated_storage_gb."""
     backup_retention_days: int = Field(default=7, ge=1, le=35)
+    """Days of automated backups (point-in-time recovery). Default: 7."""
+    backup_window: str = "03:00-04:00"
+    """Daily window of automated backups, UTC, ``hh24:mi-hh24:mi``, at least 30
+    minutes, not overlapping the maintenance window (RDS API reference). Default:
+    03:00-04:00, before the AWS Backup plan's 05:00 run."""
+    maintenance_window: str = "sun:04:30-sun:05:30"
+    """Weekly maintenance window, UTC, ``ddd:hh24:mi-ddd:hh24:mi``, at least 30
+    minutes. Default: Sunday 04:30-05:30, the quietest hour of a typical week."""
     port: int | None = Field(default=None, ge=1150, le=65535)
     """Default: 5432 for postgres, 3306 for mysql."""
     multi_az: bool = True
@@ -418,7 +488,32 @@ class DatabaseConfig(Strict):
             )
         if self.username.lower() in ("admin", "root", "postgres", "rdsadmin", "mysql"):
             raise ValueError(f"username: '{self.username}' is reserved by the engine; pick another, e.g. app_admin")
+        for name, pattern, example in (
+            ("backup_window", BACKUP_WINDOW, "03:00-04:00"),
+            ("maintenance_window", MAINTENANCE_WINDOW, "sun:04:30-sun:05:30"),
+        ):
+            value = getattr(self, name)
+            if not pattern.match(value):
+                raise ValueError(f"{name}: '{value}' is not an RDS window; write it like {example} (UTC)")
+            if len(window_minutes(value)) < MIN_WINDOW_MINUTES:
+                raise ValueError(f"{name}: '{value}' is shorter than {MIN_WINDOW_MINUTES} minutes; widen it")
+        if window_minutes(self.backup_window) & window_minutes(self.maintenance_window):
+            raise ValueError(
+                f"backup_window: '{self.backup_window}' overlaps maintenance_window '{self.maintenance_window}'; "
+                "RDS refuses overlapping windows, move one of them"
+            )
         return self
+
+    def instance_class_in(self, *, replica: bool) -> str:
+        """The instance class of the primary, or of a replica (``replica_instance_class``
+        if set, else the primary's)."""
+        return (self.replica_instance_class or self.instance_class) if replica else self.instance_class
+
+    def multi_az_in(self, *, replica: bool) -> bool:
+        """Multi-AZ of the primary, or of a replica (``replica_multi_az`` if set)."""
+        if replica and self.replica_multi_az is not None:
+            return self.replica_multi_az
+        return self.multi_az
 
     @property
     def version(self) -> str:

@@ -1,8 +1,17 @@
-"""IAM policy documents the constructs share."""
+"""IAM shapes the constructs share: service trust policies and service roles."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from cdktf_cdktf_provider_aws.iam_role import IamRole
+from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
+from cdktf_cdktf_provider_aws.iam_role_policy_attachment import IamRolePolicyAttachment
+from cdktf_cdktf_provider_aws.provider import AwsProvider
+from constructs import Construct
 
 
 def assume_role_policy(service: str, source_account: str | None = None) -> str:
@@ -12,3 +21,73 @@ def assume_role_policy(service: str, source_account: str | None = None) -> str:
     if source_account is not None:
         statement["Condition"] = {"StringEquals": {"aws:SourceAccount": source_account}}
     return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+
+
+def policy_document(*statements: dict[str, Any]) -> str:
+    """An IAM policy document (version 2012-10-17) of ``statements``, as JSON."""
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+def managed_policy_arn(partition: str, path: str) -> str:
+    """``arn:<partition>:iam::aws:policy/<path>`` (AWS-managed policies have no account)."""
+    return f"arn:{partition}:iam::aws:policy/{path}"
+
+
+@dataclass
+class ServiceRole:
+    """A role and the policies attached to it (wait on ``policies`` when a service
+    checks the role's permissions as the resource is created)."""
+
+    role: IamRole
+    policies: list[IamRolePolicy | IamRolePolicyAttachment] = field(default_factory=list)
+
+    @property
+    def arn(self) -> str:
+        return self.role.arn
+
+    @property
+    def name(self) -> str:
+        return self.role.name
+
+
+def service_role(
+    scope: Construct,
+    prefix: str,
+    *,
+    provider: AwsProvider,
+    name: str,
+    service: str,
+    source_account: str | None = None,
+    managed_policy_arns: Sequence[str] = (),
+    inline_policy: tuple[str, str] | None = None,
+) -> ServiceRole:
+    """A role ``service`` assumes, with its policies.
+
+    Ids below ``scope``: ``<prefix>role`` for the role; ``<prefix>policy`` for the one
+    policy (inline, or a single managed attachment), ``<prefix>policy-<i>`` for several
+    managed attachments. ``inline_policy`` is ``(policy name, document)``.
+    """
+    role = IamRole(
+        scope,
+        f"{prefix}role",
+        provider=provider,
+        name=name,
+        assume_role_policy=assume_role_policy(service, source_account),
+    )
+    made = ServiceRole(role)
+    if inline_policy is not None:
+        policy_name, document = inline_policy
+        made.policies.append(
+            IamRolePolicy(scope, f"{prefix}policy", provider=provider, role=role.id, name=policy_name, policy=document)
+        )
+    for i, arn in enumerate(managed_policy_arns):
+        made.policies.append(
+            IamRolePolicyAttachment(
+                scope,
+                f"{prefix}policy" if len(managed_policy_arns) == 1 else f"{prefix}policy-{i}",
+                provider=provider,
+                role=role.name,
+                policy_arn=arn,
+            )
+        )
+    return made

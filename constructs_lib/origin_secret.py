@@ -15,6 +15,9 @@ from .kms import RegionalKey
 from .naming import Naming
 
 SECRET_LENGTH = 48
+"""Characters of the generated value (letters and digits: 48 of them are ~285 bits)."""
+ORIGIN_SECRET_HEADER = "X-Origin-Verify"
+"""Header CloudFront adds to every origin request; the ALB forwards nothing without it."""
 
 
 @dataclass(frozen=True, kw_only=True)

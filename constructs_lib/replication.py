@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
+from typing import Any
 
-from cdktf_cdktf_provider_aws.iam_role import IamRole
-from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
 from cdktf_cdktf_provider_aws.provider import AwsProvider
 from cdktf_cdktf_provider_aws.s3_bucket_replication_configuration import (
     S3BucketReplicationConfigurationA,
@@ -20,7 +18,7 @@ from cdktf_cdktf_provider_aws.s3_bucket_replication_configuration import (
 )
 from constructs import Construct
 
-from .iam import assume_role_policy
+from .iam import policy_document, service_role
 from .naming import Naming
 
 
@@ -59,15 +57,8 @@ class BucketReplication(Construct):
         if not props.destinations:
             raise ValueError("BucketReplicationProps.destinations needs at least one bucket")
         n = props.naming
-        role = IamRole(
-            self,
-            "role",
-            provider=provider,
-            name=n.name("replication"),
-            assume_role_policy=assume_role_policy("s3.amazonaws.com"),
-        )
         src = props.source_bucket_arn
-        statements = [
+        statements: list[dict[str, Any]] = [
             {
                 "Sid": "ReadSourceConfiguration",
                 "Effect": "Allow",
@@ -104,13 +95,13 @@ class BucketReplication(Construct):
             }
             for i, d in enumerate(props.destinations)
         ]
-        policy = IamRolePolicy(
+        role = service_role(
             self,
-            "policy",
+            "",
             provider=provider,
-            role=role.id,
-            name="replicate",
-            policy=json.dumps({"Version": "2012-10-17", "Statement": statements}),
+            name=n.name("replication"),
+            service="s3.amazonaws.com",
+            inline_policy=("replicate", policy_document(*statements)),
         )
         self.configuration = S3BucketReplicationConfigurationA(
             self,
@@ -142,5 +133,5 @@ class BucketReplication(Construct):
                 )
                 for i, d in enumerate(props.destinations)
             ],
-            depends_on=[policy],
+            depends_on=role.policies,
         )

@@ -95,7 +95,7 @@ def measure(cmd: list[str], env: dict[str, str], cwd: Path = ROOT) -> tuple[floa
 def product_modules() -> list[str]:
     """The provider submodules the product imports (from a lazy import in a child)."""
     code = (
-        f"import sys; sys.path.insert(0, {str(ROOT)!r}); from stacks import speedups; speedups.lazy_provider_import(); "
+        f"import sys; sys.path.insert(0, {str(ROOT)!r}); from runtime import entry; entry.prepare(); "
         "import stacks.app; print(' '.join(sorted(m.split('.')[1] for m in sys.modules "
         "if m.startswith('cdktf_cdktf_provider_aws.') and m.count('.') == 1 and m != 'cdktf_cdktf_provider_aws._jsii')))"
     )

@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
-from tests.deploy_support import (  # noqa: E402
+from tooling.local_aws import (  # noqa: E402
     MotoServer,
     StackRun,
     count_resources,

@@ -6,32 +6,26 @@ Each config goes to ``OUTROOT/<config file stem>/``. Used by the equivalence tes
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+
+from constructs_lib.config import ConfigError, load
+from runtime import entry
 
 
 def main(argv: list[str]) -> int:
     if len(argv) < 2:
         print("usage: synth_many.py OUTROOT CONFIG...", file=sys.stderr)
         return 2
-    from constructs_lib.config import ConfigError, load
-    from stacks import speedups
-
-    speedups.lazy_provider_import()
-    from stacks.app import build_app
-
     root = Path(argv[0])
     for config_path in argv[1:]:
         try:
             config = load(config_path)
         except ConfigError as err:
-            print(err, file=sys.stderr)
-            return 2
-        build_app(config, outdir=str(root / Path(config_path).stem)).app.synth()
+            return entry.report(err)
+        entry.synth(config, outdir=root / Path(config_path).stem)
     return 0
 
 

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-from cdktf import LocalBackend, S3Backend, TerraformStack
+from cdktf import LocalBackend, S3Backend, TerraformOutput, TerraformStack
 from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderDefaultTags, AwsProviderEndpoints
 from constructs import Construct, Node
 
+from constructs_lib.addressing import address_parts, logical_id
 from constructs_lib.config import EMULATED_SERVICES, Config
-from constructs_lib.naming import default_tags
+from constructs_lib.context import Context
+from constructs_lib.naming import Naming, default_tags
 from constructs_lib.regions import provider_alias
 
 AWS_PROVIDER_SOURCE = "hashicorp/aws"
@@ -21,20 +22,33 @@ TERRAFORM_VERSION = ">= 1.10"
 """S3-native state locking (``use_lockfile``) needs Terraform 1.10."""
 
 
-_NOT_IN_NAME = re.compile(r"[^A-Za-z0-9_-]")
+def naming_for(config: Config, region: str) -> Naming:
+    """The naming of ``region`` (or of a pseudo-region such as ``global``)."""
+    return Naming(project=config.project, environment=config.environment, region=region)
 
 
-def logical_id(path: list[str]) -> str:
-    """Terraform address name of an element from its construct ids below the stack:
-    ``["network", "public-0"]`` -> ``network_public-0``. Characters Terraform does not
-    allow in names are dropped (cdktf's cross-stack outputs have dots in their ids)."""
-    return _NOT_IN_NAME.sub("", "_".join(path))
+def tags_for(config: Config, region: str) -> dict[str, str]:
+    """The product's tag set in ``region`` (provider ``default_tags`` and what they miss)."""
+    return default_tags(
+        project=config.project,
+        environment=config.environment,
+        region=region,
+        owner=config.owner,
+        cost_center=config.cost_center,
+    )
+
+
+def context_for(config: Config, region: str) -> Context:
+    """What every construct of ``region``'s stack shares: names, whether stateful
+    resources are protected (not in a disposable environment), the tag set."""
+    return Context(naming=naming_for(config, region), stateful=not config.disposable, tags=tags_for(config, region))
 
 
 class ReadableStack(TerraformStack):
     """A stack whose resource addresses are readable.
 
-    Resource addresses are the construct path below the stack joined by ``_``
+    Resource addresses are the construct path below the stack joined by ``_``,
+    facets left out (``constructs_lib.addressing``)
     (``aws_subnet.network_public-0``) instead of cdktf's default, which appends a
     hash (``network_public-0_1A2B3C4D``): addresses stay short, readable and stable,
     and a ``terraform state mv`` after a refactor is predictable.
@@ -47,8 +61,7 @@ class ReadableStack(TerraformStack):
     def _allocate_logical_id(self, tf_element: Any) -> str:
         node = tf_element if isinstance(tf_element, Node) else tf_element.node
         scopes = node.scopes
-        below_stack = [c.node.id for c in scopes[scopes.index(self) + 1 :]]
-        name = logical_id(below_stack)
+        name = logical_id(address_parts(scopes[scopes.index(self) + 1 :]))
         # Joining ids could in theory map two paths to one name; Terraform JSON would
         # then merge them silently, so refuse instead.
         full = node.path
@@ -107,15 +120,12 @@ class ProductStack(ReadableStack):
             region=region,
             alias=alias or provider_alias(region),
             **emulator,
-            default_tags=[
-                AwsProviderDefaultTags(
-                    tags=default_tags(
-                        project=c.project,
-                        environment=c.environment,
-                        region=region,
-                        owner=c.owner,
-                        cost_center=c.cost_center,
-                    )
-                )
-            ],
+            default_tags=[AwsProviderDefaultTags(tags=tags_for(c, region))],
         )
+
+    def outputs(self, *rows: tuple[str, Any, str]) -> None:
+        """A described ``TerraformOutput`` per ``(name, value, description)``; a row
+        whose value is None (e.g. no bastion in this config) is left out."""
+        for name, value, description in rows:
+            if value is not None:
+                TerraformOutput(self, name, value=value, description=description)

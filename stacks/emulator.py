@@ -24,13 +24,16 @@ from typing import Any
 from cdktf import TerraformResource, TerraformStack
 from constructs import Construct, IConstruct
 
+from constructs_lib.addressing import Facet, address_parts
+
 
 @dataclass(frozen=True)
 class Adjustment:
     stacks: str
     """"regional" (every regional stack), "primary" (the primary's only) or "global"."""
     path: str
-    """Construct path below the stack, e.g. ``data/db``."""
+    """Address path below the stack, e.g. ``data/db`` (``aws_db_instance.data_db``):
+    the construct path without facets."""
     kind: str
     """ignore | exclude | override | construct"""
     value: Any
@@ -182,10 +185,16 @@ MOTO_ADJUSTMENTS += tuple(
 
 
 def _find(stack: Construct, path: str) -> IConstruct | None:
-    node: IConstruct | None = stack
-    for part in path.split("/"):
-        node = node.node.try_find_child(part) if node is not None else None
-    return node
+    """The element whose Terraform address below ``stack`` is ``path`` (``app/asg`` is
+    ``aws_autoscaling_group.app_asg``): the table names what Terraform manages, so it
+    does not change when code is regrouped into facets."""
+    for node in stack.node.find_all():
+        if isinstance(node, Facet) or node is stack:
+            continue
+        scopes = node.node.scopes
+        if "/".join(address_parts(scopes[scopes.index(stack) + 1 :])) == path:
+            return node
+    return None
 
 
 def applies_to(adjustment: Adjustment, stack_kind: str) -> bool:
@@ -206,9 +215,8 @@ def apply(stack: TerraformStack, stack_kind: str) -> list[str]:
         if target is None:
             continue  # e.g. no bastion in this config
         if adj.kind == "exclude":
-            parent, _, child = adj.path.rpartition("/")
-            owner = _find(stack, parent) if parent else stack
-            assert owner is not None and owner.node.try_remove_child(child), adj.path
+            owner = target.node.scope
+            assert owner is not None and owner.node.try_remove_child(target.node.id), adj.path
             excluded.append(adj.path)
         elif adj.kind == "override":
             assert isinstance(target, TerraformResource), adj.path

@@ -9,33 +9,47 @@ from typing import Any
 
 import pytest
 
-from constructs_lib import cidr
 from constructs_lib.naming import Naming
 from tests.conftest import resources, synth_json
 
 CERT = "arn:aws:acm:us-east-1:123456789012:certificate/0f0e0d0c-1111-2222-3333-444455556666"
 
 
-def build(stack_factory: Callable[..., Any], **overrides: Any) -> dict[str, Any]:
-    from constructs_lib.app_tier import AppTier, AppTierProps
+def build(stack_factory: Callable[..., Any], *, certificate_arn: str | None = None, **app: Any) -> dict[str, Any]:
+    """An AppTier (props: ``[app]`` of a config, validated like one) in a small stack."""
+    from constructs_lib.app import AppTier
+    from constructs_lib.config import AppConfig, NetworkConfig, RegionConfig
+    from constructs_lib.context import Context
     from constructs_lib.kms import RegionalKey, RegionalKeyProps
-    from constructs_lib.network import RegionalNetwork, RegionalNetworkProps
+    from constructs_lib.network import RegionalNetwork
 
     stack, providers = stack_factory("us-east-1")
     provider = providers["us-east-1"]
     naming = Naming(project="t", environment="test", region="us-east-1")
+    ctx = Context(naming=naming, tags={"Project": "t"})
     key = RegionalKey(stack, "key", provider=provider, props=RegionalKeyProps(naming=naming))
     network = RegionalNetwork(
         stack,
         "network",
         provider=provider,
-        key=key,
-        props=RegionalNetworkProps(
-            naming=naming, cidr="10.0.0.0/16", azs=("us-east-1a", "us-east-1b"), subnets=cidr.plan("10.0.0.0/16", 2)
+        ctx=ctx,
+        props=NetworkConfig(interface_endpoints=[]),
+        region=RegionConfig.model_validate(
+            {"name": "us-east-1", "role": "primary", "vpc_cidr": "10.0.0.0/16", "az_count": 2}
         ),
+        key=key,
     )
-    props = {"naming": naming, "origin_secret": "s3cr3t", "tags": {"Project": "t"}, **overrides}
-    AppTier(stack, "app", provider=provider, network=network, key=key, props=AppTierProps(**props))
+    AppTier(
+        stack,
+        "app",
+        provider=provider,
+        ctx=ctx,
+        props=AppConfig.model_validate(app),
+        network=network,
+        key=key,
+        origin_secret="s3cr3t",
+        certificate_arn=certificate_arn,
+    )
     return synth_json(stack)
 
 
@@ -107,16 +121,14 @@ def test_security_groups_chain_alb_to_app_and_nothing_is_open_to_the_world(defau
 
 
 def test_bastion_ssh_only_from_configured_ranges(stack_factory: Callable[..., Any]) -> None:
-    from constructs_lib.app_tier import BastionProps
-
-    doc = build(stack_factory, bastion=BastionProps(allowed_ssh_cidrs=("203.0.113.0/24", "198.51.100.7/32")))
+    doc = build(stack_factory, bastion={"allowed_ssh_cidrs": ["203.0.113.0/24", "198.51.100.7/32"]})
     bastion_sg = ref("aws_security_group", "app_bastion-sg")
     ssh = sorted(r["cidr_ipv4"] for r in ingress(doc) if r["security_group_id"] == bastion_sg)
     assert ssh == ["198.51.100.7/32", "203.0.113.0/24"]
 
 
 def test_no_bastion_when_disabled(stack_factory: Callable[..., Any]) -> None:
-    doc = build(stack_factory, bastion=None)
+    doc = build(stack_factory, bastion={"enabled": False})
     assert "aws_instance" not in doc["resource"]
     assert all(r["from_port"] != 22 for r in ingress(doc))
 
@@ -141,7 +153,7 @@ def test_cpu_alarms_drive_the_right_policies_and_notify(default: dict[str, Any])
     ("sizes", "expected"), [({}, (3, 3, 9)), ({"min_size": 2, "desired_capacity": 2, "max_size": 5}, (2, 2, 5))]
 )
 def test_asg_sizes_follow_props(
-    stack_factory: Callable[..., Any], default: dict[str, Any], sizes: dict[str, int], expected: tuple[int, int, int]
+    stack_factory: Callable[..., Any], default: dict[str, Any], sizes: dict[str, Any], expected: tuple[int, int, int]
 ) -> None:
     doc = build(stack_factory, **sizes) if sizes else default
     asg = one(doc, "aws_autoscaling_group", "app_asg")
@@ -157,7 +169,7 @@ def test_asg_sizes_follow_props(
 
 
 def test_several_instance_types_make_a_mixed_instances_group(stack_factory: Callable[..., Any]) -> None:
-    doc = build(stack_factory, instance_types=("t3.small", "t3a.small"))
+    doc = build(stack_factory, instance_types=["t3.small", "t3a.small"])
     asg = one(doc, "aws_autoscaling_group", "app_asg")
     overrides = asg["mixed_instances_policy"]["launch_template"]["override"]
     assert [o["instance_type"] for o in overrides] == ["t3.small", "t3a.small"]
@@ -245,12 +257,24 @@ def test_app_bucket_is_encrypted_versioned_private_and_tls_only(default: dict[st
     ("props", "message"),
     [
         ({"min_size": 4, "desired_capacity": 3}, "min_size <= desired_capacity"),
-        ({"cpu_low_percent": 90.0}, "cpu_low_percent < cpu_high_percent"),
-        ({"instance_types": ()}, "at least one instance type"),
+        ({"cpu_low_percent": 90.0}, "must be below cpu_high_percent"),
+        ({"instance_types": []}, "at least 1 item"),
+        ({"root_volume_gb": 4}, "greater than or equal to 8"),
     ],
 )
-def test_app_tier_rejects_inconsistent_props(
+def test_app_tier_props_are_the_validated_config(
     stack_factory: Callable[..., Any], props: dict[str, Any], message: str
 ) -> None:
-    with pytest.raises(ValueError, match=message):
+    """The tier takes ``[app]`` itself as props: an inconsistent one cannot be built, so
+    the tier needs no checks of its own (one place for each rule)."""
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match=message):
         build(stack_factory, **props)
+
+
+def test_root_volumes_follow_config(stack_factory: Callable[..., Any]) -> None:
+    doc = build(stack_factory, root_volume_gb=40, bastion={"root_volume_gb": 12})
+    (device,) = one(doc, "aws_launch_template", "app_launch-template")["block_device_mappings"]
+    assert device["ebs"]["volume_size"] == 40
+    assert one(doc, "aws_instance", "app_bastion")["root_block_device"]["volume_size"] == 12

@@ -84,7 +84,7 @@ def test_no_password_anywhere_in_any_stack(default_synth: Synth) -> None:
 
 @pytest.mark.parametrize("engine", ["postgres", "mysql"])
 def test_tls_is_forced_for_each_engine(engine: str) -> None:
-    from constructs_lib.data_tier import engine_parameters, parameter_family
+    from constructs_lib.data import engine_parameters, parameter_family
 
     params = engine_parameters(Engine(engine))
     if engine == "postgres":

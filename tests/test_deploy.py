@@ -16,7 +16,7 @@ import pytest
 
 from tests import readme
 from tests.conftest import Synth
-from tests.deploy_support import (
+from tooling.local_aws import (
     CdktfCli,
     MotoServer,
     StackRun,
@@ -28,7 +28,7 @@ from tests.deploy_support import (
     stack_order,
     terraform_env,
 )
-from tests.deploy_support import terraform as tf
+from tooling.local_aws import terraform as tf
 
 pytestmark = pytest.mark.deploy
 

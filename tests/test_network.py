@@ -19,28 +19,25 @@ def build(
     regions: tuple[str, ...] = ("us-east-1",),
     endpoints: tuple[str, ...] = (),
 ) -> dict[str, Any]:
+    from constructs_lib.config import NetworkConfig, RegionConfig
+    from constructs_lib.context import Context
     from constructs_lib.kms import RegionalKey, RegionalKeyProps
-    from constructs_lib.network import NatStrategy, RegionalNetwork, RegionalNetworkProps
-    from constructs_lib.regions import default_azs
+    from constructs_lib.network import RegionalNetwork
 
     stack, providers = stack_factory(*regions)
     for i, region in enumerate(regions):
         naming = Naming(project="t", environment="test", region=region)
         key = RegionalKey(stack, f"key-{region}", provider=providers[region], props=RegionalKeyProps(naming=naming))
-        vpc = f"10.{i}.0.0/16"
         RegionalNetwork(
             stack,
             f"net-{region}",
             provider=providers[region],
-            key=key,
-            props=RegionalNetworkProps(
-                naming=naming,
-                cidr=vpc,
-                azs=default_azs(region, azs),
-                subnets=cidr.plan(vpc, azs),
-                nat=NatStrategy(nat),
-                interface_endpoints=endpoints,
+            ctx=Context(naming=naming),
+            props=NetworkConfig(interface_endpoints=list(endpoints)),
+            region=RegionConfig.model_validate(
+                {"name": region, "role": "primary", "vpc_cidr": f"10.{i}.0.0/16", "az_count": azs, "nat": nat}
             ),
+            key=key,
         )
     return synth_json(stack)
 
@@ -181,20 +178,23 @@ def test_two_regions_in_one_stack_bind_every_resource_to_its_own_provider(stack_
     assert {s["availability_zone"] for s in west} == {"us-west-2a", "us-west-2b", "us-west-2c"}
 
 
-def test_network_rejects_a_plan_that_does_not_match_the_azs(stack_factory: Callable[..., Any]) -> None:
-    from constructs_lib.kms import RegionalKey, RegionalKeyProps
-    from constructs_lib.network import RegionalNetwork, RegionalNetworkProps
+def test_a_subnet_plan_that_does_not_match_the_azs_is_a_config_error() -> None:
+    """The network takes the validated region config: a plan with the wrong number of
+    subnets never reaches it."""
+    from constructs_lib.config import ConfigError, parse
 
-    stack, providers = stack_factory("us-east-1")
-    naming = Naming(project="t", environment="test", region="us-east-1")
-    key = RegionalKey(stack, "key", provider=providers["us-east-1"], props=RegionalKeyProps(naming=naming))
-    with pytest.raises(ValueError, match=r"subnets\.public needs one CIDR per AZ"):
-        RegionalNetwork(
-            stack,
-            "net",
-            provider=providers["us-east-1"],
-            key=key,
-            props=RegionalNetworkProps(
-                naming=naming, cidr="10.0.0.0/16", azs=("us-east-1a", "us-east-1b"), subnets=cidr.plan("10.0.0.0/16", 3)
-            ),
-        )
+    plan = cidr.plan("10.0.0.0/16", 3)
+    region = {
+        "name": "us-east-1",
+        "role": "primary",
+        "vpc_cidr": "10.0.0.0/16",
+        "az_count": 2,
+        "subnets": {
+            "public": list(plan.public),
+            "private": list(plan.private)[:2],
+            "database": list(plan.database)[:2],
+        },
+    }
+    other = {"name": "us-west-2", "role": "secondary", "vpc_cidr": "10.1.0.0/16"}
+    with pytest.raises(ConfigError, match=r"subnets\.public: has 3 CIDRs but az_count is 2"):
+        parse({"project": "t", "environment": "test", "owner": "o", "cost_center": "c", "regions": [region, other]})

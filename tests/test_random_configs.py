@@ -66,7 +66,7 @@ def configs(draw: st.DrawFn) -> dict[str, Any]:
 
 
 def test_random_valid_configs_synthesize_and_validate(tmp_path_factory: Any, terraform: Any) -> None:
-    from stacks.app import build_app
+    from runtime import entry
 
     base = tmp_path_factory.mktemp("random")
     produced: list[Path] = []
@@ -81,7 +81,7 @@ def test_random_valid_configs_synthesize_and_validate(tmp_path_factory: Any, ter
     def synthesize(data: dict[str, Any]) -> None:
         config: Config = parse(data)
         outdir = base / f"case-{len(produced)}"
-        build_app(config, outdir=str(outdir)).app.synth()
+        entry.synth(config, outdir=outdir)
         docs = read_outdir(outdir)
         assert len(docs) == len(config.regions) + 1
         produced.extend(outdir / "stacks" / name for name in docs)

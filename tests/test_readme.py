@@ -33,7 +33,7 @@ RUNS: dict[str, str] = {
     'make test PYTEST_ARGS="tests/test_network.py -k nat"': "test_readme.py::test_one_test_command",
     "make test PYTEST_ARGS='-m \"not deploy\"'": "test_readme.py::test_make_targets_expand (dry run)",
     "make test PYTEST_ARGS=--snapshot-update": "test_readme.py::test_make_targets_expand (dry run)",
-    "make deploy-local": "test_deploy.py (the same harness, tests/deploy_support.py); test_make_targets_expand",
+    "make deploy-local": "test_deploy.py (the same harness, tooling/local_aws.py); test_make_targets_expand",
     "make deploy-local DEPLOY_ARGS=--keep": "test_readme.py::test_make_targets_expand (dry run)",
     "npx cdktf deploy '*'": "test_deploy.py::deployment",
     "npx cdktf output '*'": "test_deploy.py::test_outputs_the_readme_lists",

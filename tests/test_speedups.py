@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from stacks import speedups
+from runtime import speedups
 from tests.conftest import ROOT, run_main
 from tooling.architecture import read_outdir
 

@@ -121,7 +121,7 @@ def shipped_stacks() -> list[tuple[str, str]]:
     return pairs
 
 
-@pytest.mark.parametrize(("config", "stack"), shipped_stacks(), ids=lambda v: str(v))
+@pytest.mark.parametrize(("config", "stack"), shipped_stacks(), ids=str)
 def test_snapshot(synthesize: Any, config: str, stack: str, snapshot: Any) -> None:
     """One snapshot per stack of every shipped config: a refactor must leave every
     address and attribute as it was (update with --snapshot-update only for an

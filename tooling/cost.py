@@ -232,12 +232,10 @@ def main(argv: list[str] | None = None) -> int:
     from pathlib import Path
 
     from constructs_lib.config import ConfigError, load
-    from stacks import speedups
+    from runtime import entry
 
     args = argv if argv is not None else sys.argv[1:]
     configs = args or ["config/default.toml", "config/mysql.toml", "config/dev.toml"]
-    speedups.lazy_provider_import()
-    from stacks.app import build_app
 
     estimates: dict[str, list[Item]] = {}
     with tempfile.TemporaryDirectory(prefix="cost-") as tmp:
@@ -245,10 +243,9 @@ def main(argv: list[str] | None = None) -> int:
             try:
                 config = load(path)
             except ConfigError as err:
-                print(err, file=sys.stderr)
-                return 2
+                return entry.report(err)
             outdir = Path(tmp) / str(i)
-            build_app(config, outdir=str(outdir)).app.synth()
+            entry.synth(config, outdir=outdir)
             try:
                 estimates[Path(path).name] = estimate(read_outdir(outdir))
             except PriceMissing as err:

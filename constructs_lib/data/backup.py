@@ -1,0 +1,180 @@
+"""BackupVault and CrossRegionBackup: AWS Backup's vault per region, and the primary's
+plan that copies every recovery point to the other regions' vaults."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from cdktf_cdktf_provider_aws.backup_plan import (
+    BackupPlan,
+    BackupPlanRule,
+    BackupPlanRuleCopyAction,
+    BackupPlanRuleCopyActionLifecycle,
+    BackupPlanRuleLifecycle,
+)
+from cdktf_cdktf_provider_aws.backup_selection import BackupSelection
+from cdktf_cdktf_provider_aws.backup_vault import BackupVault as BackupVaultResource
+from cdktf_cdktf_provider_aws.backup_vault_policy import BackupVaultPolicy
+from cdktf_cdktf_provider_aws.provider import AwsProvider
+from constructs import Construct
+
+from ..addressing import Facet
+from ..config import BackupConfig
+from ..context import Context
+from ..guards import protect
+from ..iam import managed_policy_arn, policy_document, service_role
+from ..kms import RegionalKey
+from ..naming import Naming
+
+VAULT_ROLE = "vault"
+"""Name role of every region's vault: ``<project>-<env>-<region>-vault``."""
+BACKUP_SERVICE_POLICIES = (
+    "service-role/AWSBackupServiceRolePolicyForBackup",
+    "service-role/AWSBackupServiceRolePolicyForRestores",
+    "AWSBackupServiceRolePolicyForS3Backup",
+    "AWSBackupServiceRolePolicyForS3Restore",
+)
+"""What AWS Backup needs to back up and restore RDS and S3 (AWS-managed)."""
+START_WINDOW_MINUTES = 60
+"""A job not started within an hour of its schedule is cancelled (and alarms)."""
+COMPLETION_WINDOW_MINUTES = 360
+"""A backup still running after 6 hours is cancelled: it would collide with the next day's."""
+
+
+def vault_arn(partition: str, region: str, account: str, vault_name: str) -> str:
+    """ARN of a backup vault from its parts: the primary's plan copies to the
+    secondary vaults without a cross-stack reference (which would be a cycle: the
+    secondary stacks already depend on the primary)."""
+    return f"arn:{partition}:backup:{region}:{account}:backup-vault:{vault_name}"
+
+
+def vault_name(naming: Naming) -> str:
+    return naming.name(VAULT_ROLE)
+
+
+class BackupVault(Facet):
+    """Creates ``aws_backup_vault`` (encrypted with the region key, ``prevent_destroy``
+    unless disposable) and, when stateful, a vault access policy that denies deleting
+    or shortening recovery points to everyone but ``admin_role_name``.
+
+    Example::
+
+        vault = BackupVault(tier, "vault", provider=provider, ctx=ctx, props=config.database.backup, key=key)
+    """
+
+    def __init__(
+        self, scope: Construct, id: str, *, provider: AwsProvider, ctx: Context, props: BackupConfig, key: RegionalKey
+    ):
+        super().__init__(scope, id)
+        self.vault = BackupVaultResource(
+            self,
+            "vault",
+            provider=provider,
+            name=vault_name(ctx.naming),
+            kms_key_arn=key.arn,
+            force_destroy=not ctx.stateful,
+            lifecycle=protect(ctx.stateful),
+        )
+        if ctx.stateful:
+            admin = f"arn:{key.partition_name}:iam::{key.account_id}:role/{props.admin_role_name}"
+            BackupVaultPolicy(
+                self,
+                "vault-policy",
+                provider=provider,
+                backup_vault_name=self.vault.name,
+                policy=policy_document(
+                    {
+                        "Sid": "OnlyBackupAdminDeletesRecoveryPoints",
+                        "Effect": "Deny",
+                        "Principal": {"AWS": "*"},
+                        "Action": ["backup:DeleteRecoveryPoint", "backup:UpdateRecoveryPointLifecycle"],
+                        "Resource": "*",
+                        "Condition": {"ArnNotEquals": {"aws:PrincipalArn": admin}},
+                    }
+                ),
+            )
+
+    @property
+    def name(self) -> str:
+        return self.vault.name
+
+    @property
+    def arn(self) -> str:
+        return self.vault.arn
+
+
+class CrossRegionBackup(Construct):
+    """A scheduled AWS Backup plan into this region's vault, copied to other regions.
+
+    Creates: the service role AWS Backup assumes (managed backup/restore policies incl.
+    S3), ``aws_backup_plan`` (one rule, the configured schedule and retention, a
+    ``copy_action`` per destination vault with the same retention), and
+    ``aws_backup_selection`` of the given resources.
+
+    Example::
+
+        CrossRegionBackup(stack, "backup", provider=provider, ctx=ctx, props=config.database.backup,
+                          vault=data.vault, key=key, resource_arns=(data.arn,), copy_to_vault_arns=(...,))
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        provider: AwsProvider,
+        ctx: Context,
+        props: BackupConfig,
+        vault: BackupVault,
+        key: RegionalKey,
+        resource_arns: Sequence[str],
+        copy_to_vault_arns: Sequence[str] = (),
+    ):
+        """``resource_arns``: what to back up (at least one). ``copy_to_vault_arns``:
+        vaults in other regions receiving a copy of every recovery point; default none."""
+        super().__init__(scope, id)
+        if not resource_arns:
+            raise ValueError("CrossRegionBackup.resource_arns must name at least one resource")
+        n = ctx.naming
+        role = service_role(
+            self,
+            "",
+            provider=provider,
+            name=n.name("backup"),
+            service="backup.amazonaws.com",
+            source_account=key.account_id,
+            managed_policy_arns=[managed_policy_arn(key.partition_name, p) for p in BACKUP_SERVICE_POLICIES],
+        )
+        self.plan = BackupPlan(
+            self,
+            "plan",
+            provider=provider,
+            name=n.name("daily"),
+            rule=[
+                BackupPlanRule(
+                    rule_name="daily",
+                    target_vault_name=vault.name,
+                    schedule=props.schedule,
+                    start_window=START_WINDOW_MINUTES,
+                    completion_window=COMPLETION_WINDOW_MINUTES,
+                    lifecycle=BackupPlanRuleLifecycle(delete_after=props.retention_days),
+                    copy_action=[
+                        BackupPlanRuleCopyAction(
+                            destination_vault_arn=arn,
+                            lifecycle=BackupPlanRuleCopyActionLifecycle(delete_after=props.retention_days),
+                        )
+                        for arn in copy_to_vault_arns
+                    ]
+                    or None,
+                )
+            ],
+        )
+        BackupSelection(
+            self,
+            "selection",
+            provider=provider,
+            name=n.name("data"),
+            plan_id=self.plan.id,
+            iam_role_arn=role.arn,
+            resources=list(resource_arns),
+        )
