@@ -415,27 +415,33 @@ BACKUP_WINDOW = re.compile(rf"^{_HHMM}-{_HHMM}$")
 MAINTENANCE_WINDOW = re.compile(rf"^({'|'.join(WEEKDAYS)}):{_HHMM}-({'|'.join(WEEKDAYS)}):{_HHMM}$")
 
 
-def window_minutes(window: str) -> frozenset[int]:
-    """The minutes of the week (0 = Monday 00:00 UTC) a window covers: a daily
-    ``hh24:mi-hh24:mi`` window on every day, a ``ddd:hh24:mi-ddd:hh24:mi`` window
-    once. Both may wrap past midnight (or the week's end). The window must match
+def _window(window: str) -> tuple[list[int], int]:
+    """Start minutes of the week (0 = Monday 00:00 UTC) and length of an RDS window: a
+    daily ``hh24:mi-hh24:mi`` window starts on every day, a ``ddd:hh24:mi-ddd:hh24:mi``
+    window once. Both may wrap past midnight (or the week's end). ``window`` must match
     ``BACKUP_WINDOW`` or ``MAINTENANCE_WINDOW``."""
-    week = 7 * MINUTES_PER_DAY
     daily = BACKUP_WINDOW.match(window)
     if daily:
         h1, m1, h2, m2 = (int(g) for g in daily.groups())
-        start, end = h1 * 60 + m1, h2 * 60 + m2
-        length = (end - start) % MINUTES_PER_DAY
-        starts = [day * MINUTES_PER_DAY + start for day in range(7)]
-    else:
-        weekly = MAINTENANCE_WINDOW.match(window)
-        assert weekly is not None, window
-        day1, hour1, min1, day2, hour2, min2 = weekly.groups()
-        start = WEEKDAYS.index(day1) * MINUTES_PER_DAY + int(hour1) * 60 + int(min1)
-        end = WEEKDAYS.index(day2) * MINUTES_PER_DAY + int(hour2) * 60 + int(min2)
-        length = (end - start) % week
-        starts = [start]
-    return frozenset((s + i) % week for s in starts for i in range(length))
+        start = h1 * 60 + m1
+        return [day * MINUTES_PER_DAY + start for day in range(7)], (h2 * 60 + m2 - start) % MINUTES_PER_DAY
+    weekly = MAINTENANCE_WINDOW.match(window)
+    assert weekly is not None, window
+    day1, hour1, min1, day2, hour2, min2 = weekly.groups()
+    start = WEEKDAYS.index(day1) * MINUTES_PER_DAY + int(hour1) * 60 + int(min1)
+    end = WEEKDAYS.index(day2) * MINUTES_PER_DAY + int(hour2) * 60 + int(min2)
+    return [start], (end - start) % (7 * MINUTES_PER_DAY)
+
+
+def window_length(window: str) -> int:
+    """Minutes of one occurrence of an RDS window."""
+    return _window(window)[1]
+
+
+def window_minutes(window: str) -> frozenset[int]:
+    """The minutes of the week (0 = Monday 00:00 UTC) an RDS window covers."""
+    starts, length = _window(window)
+    return frozenset((s + i) % (7 * MINUTES_PER_DAY) for s in starts for i in range(length))
 
 
 class DatabaseConfig(Strict):
@@ -495,7 +501,7 @@ class DatabaseConfig(Strict):
             value = getattr(self, name)
             if not pattern.match(value):
                 raise ValueError(f"{name}: '{value}' is not an RDS window; write it like {example} (UTC)")
-            if len(window_minutes(value)) < MIN_WINDOW_MINUTES:
+            if window_length(value) < MIN_WINDOW_MINUTES:
                 raise ValueError(f"{name}: '{value}' is shorter than {MIN_WINDOW_MINUTES} minutes; widen it")
         if window_minutes(self.backup_window) & window_minutes(self.maintenance_window):
             raise ValueError(

@@ -1,9 +1,10 @@
 """Security groups and their rules: one resource per rule, TCP on one port, from or to
-one peer (a CIDR, another group, or a managed prefix list)."""
+one peer (a CIDR, another group, or a managed prefix list), written as table rows."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 from cdktf_cdktf_provider_aws.provider import AwsProvider
 from cdktf_cdktf_provider_aws.security_group import SecurityGroup
@@ -46,39 +47,43 @@ def security_group(
     )
 
 
-def ingress(
-    scope: Construct, id: str, *, provider: AwsProvider, group_id: str, port: int, peer: Peer, description: str
-) -> VpcSecurityGroupIngressRule:
-    """Admit TCP ``port`` into ``group_id`` from ``peer``."""
-    return VpcSecurityGroupIngressRule(
-        scope,
-        id,
-        provider=provider,
-        security_group_id=group_id,
-        description=description,
-        ip_protocol="tcp",
-        from_port=port,
-        to_port=port,
-        cidr_ipv4=peer.cidr_ipv4,
-        referenced_security_group_id=peer.referenced_security_group_id,
-        prefix_list_id=peer.prefix_list_id,
-    )
+class Direction(StrEnum):
+    IN = "ingress"
+    OUT = "egress"
 
 
-def egress(
-    scope: Construct, id: str, *, provider: AwsProvider, group_id: str, port: int, peer: Peer, description: str
-) -> VpcSecurityGroupEgressRule:
-    """Let ``group_id`` open TCP connections to ``peer`` on ``port``."""
-    return VpcSecurityGroupEgressRule(
-        scope,
-        id,
-        provider=provider,
-        security_group_id=group_id,
-        description=description,
-        ip_protocol="tcp",
-        from_port=port,
-        to_port=port,
-        cidr_ipv4=peer.cidr_ipv4,
-        referenced_security_group_id=peer.referenced_security_group_id,
-        prefix_list_id=peer.prefix_list_id,
-    )
+IN, OUT = Direction.IN, Direction.OUT
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One rule, written as a table row: ``Rule("app-in-alb", IN, app.id, 8080,
+    Peer.group(alb.id), "App port from the ALB")`` admits TCP 8080 into ``app`` from
+    ``alb``; ``OUT`` lets the group open connections to the peer on the port."""
+
+    id: str
+    """Construct id of the rule resource (part of its Terraform address)."""
+    direction: Direction
+    group_id: str
+    port: int
+    peer: Peer
+    description: str
+
+
+def add_rules(scope: Construct, provider: AwsProvider, *rules: Rule) -> None:
+    """One ``aws_vpc_security_group_{ingress,egress}_rule`` resource per row."""
+    for rule in rules:
+        kind = VpcSecurityGroupIngressRule if rule.direction is IN else VpcSecurityGroupEgressRule
+        kind(
+            scope,
+            rule.id,
+            provider=provider,
+            security_group_id=rule.group_id,
+            description=rule.description,
+            ip_protocol="tcp",
+            from_port=rule.port,
+            to_port=rule.port,
+            cidr_ipv4=rule.peer.cidr_ipv4,
+            referenced_security_group_id=rule.peer.referenced_security_group_id,
+            prefix_list_id=rule.peer.prefix_list_id,
+        )

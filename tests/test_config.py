@@ -223,6 +223,24 @@ BAD = [
     ),
     ("edge-geo", "edge", {"geo_allow": ["usa"]}, "edge.geo_allow", "alpha-2"),
     ("edge-zone-id", "edge", {"zone_id": "abc"}, "edge.zone_id", "should match pattern"),
+    ("db-backup-window-format", "database.backup_window", "3:00-4:00", "database.backup_window", "like 03:00-04:00"),
+    ("db-backup-window-short", "database.backup_window", "03:00-03:20", "database.backup_window", "shorter than 30"),
+    (
+        "db-maintenance-window-format",
+        "database.maintenance_window",
+        "sunday:04:30-sunday:05:30",
+        "database.maintenance_window",
+        "like sun:04:30-sun:05:30",
+    ),
+    (
+        "db-windows-overlap",
+        "database.maintenance_window",
+        "mon:03:30-mon:04:30",
+        "database.backup_window",
+        "overlaps maintenance_window",
+    ),
+    ("app-root-volume", "app.root_volume_gb", 4, "app.root_volume_gb", "greater than or equal to 8"),
+    ("bastion-root-volume", "app.bastion.root_volume_gb", 20000, "app.bastion.root_volume_gb", "less than or equal"),
     (
         "lambda-concurrency",
         "app",
@@ -305,3 +323,28 @@ def test_main_exits_2_with_readable_message(tmp_path: Path, content: bytes | Non
     assert str(config) in proc.stderr, "the message names the file"
     assert "Traceback" not in proc.stderr + proc.stdout
     assert not (tmp_path / "cdktf.out").exists(), "nothing is synthesized from a bad config"
+
+
+@pytest.mark.parametrize(
+    ("window", "minutes", "first"),
+    [
+        ("03:00-04:00", 7 * 60, 3 * 60),  # daily: one hour on each of 7 days
+        ("23:30-00:30", 7 * 60, 0),  # across midnight: Monday 00:00-00:30 is the wrap of Sunday's
+        ("sun:04:30-sun:05:30", 60, 6 * 1440 + 4 * 60 + 30),
+        ("sun:23:45-mon:00:15", 30, 0),  # across the week's end
+    ],
+)
+def test_window_minutes(window: str, minutes: int, first: int) -> None:
+    from constructs_lib.config import window_minutes
+
+    covered = window_minutes(window)
+    assert len(covered) == minutes and min(covered) == first
+
+
+def test_replica_settings_default_to_the_primary_s() -> None:
+    db = parse(DEFAULT).database
+    assert db.instance_class_in(replica=True) == db.instance_class_in(replica=False) == "db.r6g.large"
+    assert db.multi_az_in(replica=True) is db.multi_az_in(replica=False) is True
+    own = parse(mutate("database", {"replica_instance_class": "db.r6g.xlarge", "replica_multi_az": False})).database
+    assert (own.instance_class_in(replica=True), own.multi_az_in(replica=True)) == ("db.r6g.xlarge", False)
+    assert (own.instance_class_in(replica=False), own.multi_az_in(replica=False)) == ("db.r6g.large", True)

@@ -14,7 +14,7 @@ from ..config import BastionConfig
 from ..context import Context
 from ..kms import RegionalKey
 from ..network import RegionalNetwork
-from ..security_groups import ANYWHERE, HTTPS, SSH, Peer, egress, ingress, security_group
+from ..security_groups import ANYWHERE, HTTPS, IN, OUT, SSH, Peer, Rule, add_rules, security_group
 
 
 class Bastion(Facet):
@@ -57,42 +57,18 @@ class Bastion(Facet):
             description="Bastion: SSH from the configured ranges only",
             vpc_id=network.vpc_id,
         )
-        for i, cidr in enumerate(props.allowed_ssh_cidrs):
-            ingress(
-                self,
-                f"bastion-in-ssh-{i}",
-                provider=provider,
-                group_id=group.id,
-                port=SSH,
-                peer=Peer.cidr(cidr),
-                description=f"SSH from allowed range {cidr}",
-            )
-        egress(
+        add_rules(
             self,
-            "bastion-out-ssh",
-            provider=provider,
-            group_id=group.id,
-            port=SSH,
-            peer=Peer.group(app_security_group.id),
-            description="SSH to the app instances",
-        )
-        egress(
-            self,
-            "bastion-out-https",
-            provider=provider,
-            group_id=group.id,
-            port=HTTPS,
-            peer=Peer.cidr(ANYWHERE),
-            description="HTTPS to SSM and package repositories",
-        )
-        ingress(
-            self,
-            "app-in-bastion-ssh",
-            provider=provider,
-            group_id=app_security_group.id,
-            port=SSH,
-            peer=Peer.group(group.id),
-            description="SSH from the bastion",
+            provider,
+            *(
+                Rule(f"bastion-in-ssh-{i}", IN, group.id, SSH, Peer.cidr(cidr), f"SSH from allowed range {cidr}")
+                for i, cidr in enumerate(props.allowed_ssh_cidrs)
+            ),
+            Rule("bastion-out-ssh", OUT, group.id, SSH, Peer.group(app_security_group.id), "SSH to the app instances"),
+            Rule(
+                "bastion-out-https", OUT, group.id, HTTPS, Peer.cidr(ANYWHERE), "HTTPS to SSM and package repositories"
+            ),
+            Rule("app-in-bastion-ssh", IN, app_security_group.id, SSH, Peer.group(group.id), "SSH from the bastion"),
         )
         self.instance = Instance(
             self,

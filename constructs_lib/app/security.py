@@ -11,7 +11,7 @@ from ..addressing import Facet
 from ..config import AppConfig
 from ..context import Context
 from ..network import RegionalNetwork
-from ..security_groups import ANYWHERE, HTTPS, Peer, egress, ingress, security_group
+from ..security_groups import ANYWHERE, HTTPS, IN, OUT, Peer, Rule, add_rules, security_group
 
 CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST = "com.amazonaws.global.cloudfront.origin-facing"
 """AWS-managed prefix list of CloudFront's origin-facing servers."""
@@ -65,15 +65,16 @@ class AppSecurityGroups(Facet):
         cloudfront = DataAwsEc2ManagedPrefixList(
             self, "cloudfront-prefix-list", provider=provider, name=CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST
         )
-        ingress(
-            self,
-            f"alb-in-{listener_port}",
-            provider=provider,
-            group_id=self.alb.id,
-            port=listener_port,
-            peer=Peer.prefix_list(cloudfront.id),
-            description=f"Port {listener_port} from CloudFront origin-facing servers only",
-        )
+        rules = [
+            Rule(
+                f"alb-in-{listener_port}",
+                IN,
+                self.alb.id,
+                listener_port,
+                Peer.prefix_list(cloudfront.id),
+                f"Port {listener_port} from CloudFront origin-facing servers only",
+            )
+        ]
         self.load_balancer_groups = [self.alb]
         """Every group the ALB carries."""
         if route53_health_checks:
@@ -81,43 +82,45 @@ class AppSecurityGroups(Facet):
             checkers = DataAwsEc2ManagedPrefixList(
                 self, "route53-prefix-list", provider=provider, name=route53_health_check_prefix_list(n.region)
             )
-            ingress(
-                self,
-                f"alb-health-in-{listener_port}",
-                provider=provider,
-                group_id=health.id,
-                port=listener_port,
-                peer=Peer.prefix_list(checkers.id),
-                description=f"Port {listener_port} from Route 53 health checkers only",
+            rules.append(
+                Rule(
+                    f"alb-health-in-{listener_port}",
+                    IN,
+                    health.id,
+                    listener_port,
+                    Peer.prefix_list(checkers.id),
+                    f"Port {listener_port} from Route 53 health checkers only",
+                )
             )
             self.load_balancer_groups.append(health)
+        # Each ALB group reaches the app port, and the app group admits each of them.
         for alb in self.load_balancer_groups:
-            egress(
-                self,
-                f"{alb.node.id.removesuffix('-sg')}-out-app",
-                provider=provider,
-                group_id=alb.id,
-                port=props.app_port,
-                peer=Peer.group(self.app.id),
-                description="To the app instances on the app port",
+            role = alb.node.id.removesuffix("-sg")
+            rules.append(
+                Rule(
+                    f"{role}-out-app",
+                    OUT,
+                    alb.id,
+                    props.app_port,
+                    Peer.group(self.app.id),
+                    "To the app instances on the app port",
+                )
             )
         for alb in self.load_balancer_groups:
-            ingress(
-                self,
-                f"app-in-{alb.node.id.removesuffix('-sg')}",
-                provider=provider,
-                group_id=self.app.id,
-                port=props.app_port,
-                peer=Peer.group(alb.id),
-                description=f"App port from the ALB ({alb.node.id})",
+            role = alb.node.id.removesuffix("-sg")
+            rules.append(
+                Rule(
+                    f"app-in-{role}",
+                    IN,
+                    self.app.id,
+                    props.app_port,
+                    Peer.group(alb.id),
+                    f"App port from the ALB ({alb.node.id})",
+                )
             )
-        for sid, outbound in (("app-out-https", self.app), ("lambda-out-https", self.function)):
-            egress(
-                self,
-                sid,
-                provider=provider,
-                group_id=outbound.id,
-                port=HTTPS,
-                peer=Peer.cidr(ANYWHERE),
-                description="HTTPS to AWS APIs and package repositories (via endpoints or NAT)",
-            )
+        outbound = "HTTPS to AWS APIs and package repositories (via endpoints or NAT)"
+        rules += [
+            Rule("app-out-https", OUT, self.app.id, HTTPS, Peer.cidr(ANYWHERE), outbound),
+            Rule("lambda-out-https", OUT, self.function.id, HTTPS, Peer.cidr(ANYWHERE), outbound),
+        ]
+        add_rules(self, provider, *rules)

@@ -16,7 +16,7 @@ from ..iam import managed_policy_arn, service_role
 from ..kms import RegionalKey
 from ..logs import encrypted_log_group
 from ..network import RegionalNetwork
-from ..security_groups import Peer, egress, ingress, security_group
+from ..security_groups import IN, OUT, Peer, Rule, add_rules, security_group
 
 LOG_EXPORTS = {
     Engine.POSTGRES: ("postgresql", "upgrade"),
@@ -108,23 +108,12 @@ class Database(Facet):
             description="Database: DB port from the app tier only",
             vpc_id=network.vpc_id,
         )
-        ingress(
+        db, app = self.security_group.id, app_security_group_id
+        add_rules(
             self,
-            "in-from-app",
-            provider=provider,
-            group_id=self.security_group.id,
-            port=port,
-            peer=Peer.group(app_security_group_id),
-            description="DB port from the app instances",
-        )
-        egress(
-            self,
-            "app-out-db",
-            provider=provider,
-            group_id=app_security_group_id,
-            port=port,
-            peer=Peer.group(self.security_group.id),
-            description="App instances to the database",
+            provider,
+            Rule("in-from-app", IN, db, port, Peer.group(app), "DB port from the app instances"),
+            Rule("app-out-db", OUT, app, port, Peer.group(db), "App instances to the database"),
         )
         family = parameter_family(props.engine, props.version)
         self.parameter_group = DbParameterGroup(

@@ -11,7 +11,7 @@ from constructs import Construct
 
 from ..addressing import Facet
 from ..context import Context
-from ..security_groups import HTTPS, Peer, egress, ingress, security_group
+from ..security_groups import HTTPS, IN, OUT, Peer, Rule, add_rules, security_group
 
 GATEWAY_SERVICES = ("s3", "dynamodb")
 """Gateway endpoints cost nothing and keep S3/DynamoDB traffic off the NAT gateways."""
@@ -55,23 +55,18 @@ class VpcEndpoints(Facet):
             description="Interface VPC endpoints: HTTPS from inside the VPC only",
             vpc_id=vpc.id,
         )
-        ingress(
+        add_rules(
             self,
-            "endpoint-https-in",
-            provider=provider,
-            group_id=group.id,
-            port=HTTPS,
-            peer=Peer.cidr(cidr),
-            description="HTTPS from the VPC to the AWS service endpoints",
-        )
-        egress(
-            self,
-            "endpoint-out",
-            provider=provider,
-            group_id=group.id,
-            port=HTTPS,
-            peer=Peer.cidr(cidr),
-            description="Endpoint ENIs answer inside the VPC only",
+            provider,
+            Rule(
+                "endpoint-https-in",
+                IN,
+                group.id,
+                HTTPS,
+                Peer.cidr(cidr),
+                "HTTPS from the VPC to the AWS service endpoints",
+            ),
+            Rule("endpoint-out", OUT, group.id, HTTPS, Peer.cidr(cidr), "Endpoint ENIs answer inside the VPC only"),
         )
         for service in interface_services:
             self._endpoint(
