@@ -32,8 +32,10 @@ EXIT_BAD_CONFIG = 2
 
 
 def prepare() -> None:
-    """Install the speed-ups (idempotent; ``CDKTF_VANILLA=1`` turns them off). Call it
-    before anything imports the provider bindings."""
+    """Install the speed-ups, Node side then Python side (idempotent; ``CDKTF_VANILLA=1``
+    turns them off). Call it before anything imports cdktf: the kernel reads
+    ``NODE_OPTIONS`` when it starts."""
+    speedups.lazy_node_provider()
     speedups.lazy_provider_import()
 
 

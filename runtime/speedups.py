@@ -2,6 +2,10 @@
 
 Three measured costs of the stock path (see README, Performance):
 
+0. The jsii kernel (Node) ``require``s all ~2,100 resource modules of the provider when
+   the assembly loads (about 250 MB of JavaScript): ``lazy_node_provider`` preloads
+   ``lazy_provider.js`` through ``NODE_OPTIONS``, which compiles that one index with a
+   getter per module (details there).
 1. ``import cdktf_cdktf_provider_aws.<anything>`` runs the package ``__init__``, which
    imports all ~2,100 submodules (every resource type of the provider) although a stack
    uses a few dozen. ``lazy_provider_import`` replaces that package module with a PEP 562
@@ -41,6 +45,9 @@ SUPPORTED_VERSIONS = ("20.1.0",)
 """Binding versions whose layout was checked (the submodule naming rule is tested)."""
 VANILLA_ENV = "CDKTF_VANILLA"
 """Set to 1 to synthesize the stock way (for comparison and benchmarks)."""
+NODE_PRELOAD = Path(__file__).resolve().parent / "lazy_provider.js"
+"""Preloaded into the jsii kernel: the Node side of the lazy provider load."""
+NODE_OPTIONS = "NODE_OPTIONS"
 
 
 def vanilla() -> bool:
@@ -53,6 +60,30 @@ def submodule_fqn(python_name: str) -> str:
     supported versions; tests/test_speedups.py checks it against the files)."""
     head, *rest = python_name.split("_")
     return f"{ASSEMBLY}.{head}{''.join(part[:1].upper() + part[1:] for part in rest)}"
+
+
+def node_require_option(preload: Path) -> str:
+    """``--require "<path>"`` as Node reads ``NODE_OPTIONS``: double quotes, with
+    backslashes and quotes escaped, so a path with spaces (or quotes) works."""
+    escaped = str(preload).replace("\\", "\\\\").replace('"', '\\"')
+    return f'--require "{escaped}"'
+
+
+def lazy_node_provider() -> bool:
+    """Have the jsii kernel (a Node process started on first use of the bindings)
+    preload ``lazy_provider.js``, appended to the user's ``NODE_OPTIONS``. True if the
+    preload is in place for the kernel; False with ``CDKTF_VANILLA`` set, or (with a
+    warning) when the kernel is already running and the option can no longer reach it."""
+    if vanilla():
+        return False
+    option = node_require_option(NODE_PRELOAD)
+    current = os.environ.get(NODE_OPTIONS, "")
+    if option in current:
+        return True
+    if "cdktf" in sys.modules:
+        return _fallback("the jsii kernel started before the speed-ups were installed")
+    os.environ[NODE_OPTIONS] = f"{current} {option}" if current.strip() else option
+    return True
 
 
 def _fallback(reason: str) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -102,3 +103,108 @@ def test_fast_exit_leaves_no_temporary_directories(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert (tmp_path / "out" / "stacks").is_dir() and len(read_outdir(tmp_path / "out")) == 3
     assert list((tmp_path / "tmp").iterdir()) == [], "jsii temp directories leaked"
+
+
+# --- the Node side: lazy_provider.js preloaded into the jsii kernel -------------------
+
+PROVIDER_MODULES = 2135
+"""Resource modules the index of @cdktf/provider-aws 20.1.0 requires."""
+
+
+def test_the_kernel_of_this_session_preloads_the_node_side() -> None:
+    """The byte-identical test above compares this session's synth with the stock path,
+    so it covers the Node side only if this session's kernel runs it: read the kernel
+    process's environment (Linux /proc)."""
+    kernels = []
+    for child in Path("/proc").glob("[0-9]*"):
+        try:
+            if int((child / "stat").read_text().rsplit(")", 1)[1].split()[1]) != os.getpid():
+                continue
+            environ = (child / "environ").read_bytes().split(b"\0")
+        except (OSError, ValueError, IndexError):
+            continue
+        if any(b"jsii" in arg for arg in (child / "cmdline").read_bytes().split(b"\0")):
+            kernels.append(environ)
+    assert kernels, "no jsii kernel among this process's children"
+    option = speedups.node_require_option(speedups.NODE_PRELOAD).encode()
+    assert all(any(e.startswith(b"NODE_OPTIONS=") and option in e for e in env) for env in kernels)
+
+
+def test_the_node_side_loads_only_the_modules_the_stacks_use(tmp_path: Path) -> None:
+    """A synth through main.py (as cdktf runs it), with a user's own NODE_OPTIONS kept."""
+    report = tmp_path / "report.json"
+    proc = run_main(
+        CDKTF_OUTDIR=str(tmp_path / "out"),
+        CDKTF_LAZY_PROVIDER_REPORT=str(report),
+        NODE_OPTIONS="--max-http-header-size=16384",
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "warning" not in proc.stderr, proc.stderr
+    done = json.loads(report.read_text())
+    assert done["version"] == "20.1.0" and done["fallback"] is None
+    assert done["rewritten"] == PROVIDER_MODULES
+    assert 30 < done["loaded"] < 200, "far fewer than every provider module"
+
+
+@pytest.mark.parametrize(
+    ("checked", "reason"),
+    [
+        ('{"0.0.0": 1}', "20.1.0 is not one of the checked versions 0.0.0"),
+        ('{"20.1.0": 2000}', "2135 of 2135 requires have the checked form, expected 2000"),
+    ],
+    ids=["unchecked-version", "unexpected-layout"],
+)
+def test_the_node_side_falls_back_with_one_warning_and_identical_output(
+    synthesize: Any, tmp_path: Path, checked: str, reason: str
+) -> None:
+    report = tmp_path / "report.json"
+    proc = run_main(
+        CDKTF_OUTDIR=str(tmp_path / "out"),
+        CDKTF_LAZY_PROVIDER_REPORT=str(report),
+        CDKTF_LAZY_PROVIDER_CHECKED=checked,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr.count("lazy provider load disabled") == 1, proc.stderr
+    assert reason in proc.stderr, proc.stderr
+    done = json.loads(report.read_text())
+    assert done["rewritten"] == 0 and done["loaded"] == 0
+    lazy_dir, _ = synthesize(ROOT / "config" / "default.toml")
+    files = synthesized_files(lazy_dir)
+    assert files == synthesized_files(tmp_path / "out")
+    for rel in files:
+        assert (lazy_dir / rel).read_bytes() == (tmp_path / "out" / rel).read_bytes(), rel
+
+
+def test_node_options_are_appended_once_and_survive_spaces(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The option is added after a user's own NODE_OPTIONS, once, and Node reads a
+    quoted path with spaces and quotes in it."""
+    monkeypatch.delitem(sys.modules, "cdktf")  # as before the kernel starts (restored after)
+    monkeypatch.setenv("NODE_OPTIONS", "--max-http-header-size=16384")
+    assert speedups.lazy_node_provider() is True
+    assert speedups.lazy_node_provider() is True
+    option = speedups.node_require_option(speedups.NODE_PRELOAD)
+    assert os.environ["NODE_OPTIONS"] == f"--max-http-header-size=16384 {option}"
+    odd = tmp_path / 'dir with "spaces"' / "preload.js"
+    odd.parent.mkdir()
+    odd.write_text('process.stdout.write("preloaded ");')
+    proc = subprocess.run(
+        ["node", "-e", "process.stdout.write('main')"],
+        env={**os.environ, "NODE_OPTIONS": f"--max-http-header-size=16384 {speedups.node_require_option(odd)}"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert proc.stdout == "preloaded main"
+
+
+def test_node_side_is_off_when_vanilla_or_too_late(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("NODE_OPTIONS", raising=False)
+    monkeypatch.setenv(speedups.VANILLA_ENV, "1")
+    assert speedups.lazy_node_provider() is False
+    assert "NODE_OPTIONS" not in os.environ
+    monkeypatch.delenv(speedups.VANILLA_ENV)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert speedups.lazy_node_provider() is False, "cdktf is loaded: the kernel already runs"
+    assert any("kernel started before" in str(w.message) for w in caught)
+    assert "NODE_OPTIONS" not in os.environ
