@@ -15,6 +15,9 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 STACK_CONFIG ?= config/default.toml
 export STACK_CONFIG
 PYTEST_ARGS ?=
+# Test files run side by side on every core (pytest-xdist); a file stays on one worker,
+# so the deploy tests on moto overlap the rest. PYTEST_WORKERS=0 runs in one process.
+PYTEST_WORKERS ?= auto
 
 DIAGRAM_OUT ?= docs/architecture
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -67,7 +70,7 @@ lint: install ## ruff (lint + format check) and mypy over the code and tests
 	$(VENV)/bin/mypy
 
 test: install lint ## Install, lint, then run the whole test suite
-	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
+	$(VENV)/bin/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 hooks: install ## Install the git pre-commit hooks (ruff, ruff format, mypy; see .pre-commit-config.yaml)
 	$(VENV)/bin/pre-commit install

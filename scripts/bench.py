@@ -1,12 +1,14 @@
 """Benchmark: the jsii floor, the product's synth (direct and through the cdktf CLI),
-the test suite without deploy tests, and the stock ("vanilla") synth, side by side.
+the stock ("vanilla") synth, the profile of one synth, the test suite without deploy
+tests, and the deploy tests, side by side.
 
-    make bench                      # or: .venv/bin/python scripts/bench.py [--runs N] [--test-runs N]
+    make bench        # or: .venv/bin/python scripts/bench.py [--runs N] [--test-runs N] [--no-deploy]
 
 Prints wall seconds and peak memory of the whole process tree (node included), median
-and spread over the runs, the resource count, and the ratios; writes the results to
-bench-results/bench.json (with the machine) so a later change can be compared. Each
-synth column runs warm (the jsii package cache as it is) and once cold (an empty cache).
+and spread over the runs, the resource count, the ratios and the targets; writes the
+results to bench-results/bench.json (with the machine) so a later change can be
+compared. Each synth column runs warm (the jsii package cache as it is) and once cold
+(an empty cache).
 """
 
 from __future__ import annotations
@@ -140,6 +142,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=3, help="runs per synth column (default 3)")
     parser.add_argument("--test-runs", type=int, default=2, help="runs of the test suite (default 2)")
+    parser.add_argument("--no-deploy", action="store_true", help="skip the deploy tests column (about 6 minutes)")
     parser.add_argument("--out", default=str(ROOT / "bench-results" / "bench.json"))
     args = parser.parse_args()
 
@@ -163,10 +166,16 @@ def main() -> int:
             cold = measure(cmd, cold_env)
             results[name] = {"warm": summarize(warm), "cold": {"wall_s": round(cold[0], 2), "peak_mib": round(cold[1])}}
             print(f"  {name:8s} warm {results[name]['warm']}  cold {results[name]['cold']}", flush=True)
+        profile = work / "profile.json"
+        subprocess.run([PY, str(ROOT / "scripts" / "profile_synth.py"), "--json", str(profile)], check=True)
+        results["profile"] = {"warm": json.loads(profile.read_text())}
         # The README's test command without the deploy tests (lint and types included).
         tests_cmd = ["make", "test", "PYTEST_ARGS=-q -m 'not deploy'"]
         tests = [measure(tests_cmd, base_env()) for _ in range(args.test_runs)]
         results["tests"] = {"warm": summarize(tests)}
+        if not args.no_deploy:
+            deploy_cmd = ["make", "test", "PYTEST_ARGS=-q -m deploy"]
+            results["deploy"] = {"warm": summarize([measure(deploy_cmd, base_env())])}
         count = resource_count(work / "direct")
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -187,11 +196,14 @@ def main() -> int:
         "tests/vanilla (wall)": round(w("tests") / w("vanilla"), 2),
     }
     targets = {
-        "direct <= 0.4 x vanilla (wall)": ratios["direct/vanilla (wall)"] <= 0.4,
-        "direct <= 0.5 x vanilla (memory)": ratios["direct/vanilla (peak memory)"] <= 0.5,
-        "cli <= direct + 2 s": ratios["cli-direct (s)"] <= 2.0,
-        "tests <= 3 x vanilla": ratios["tests/vanilla (wall)"] <= 3.0,
+        "direct <= 0.25 x vanilla (wall)": ratios["direct/vanilla (wall)"] <= 0.25,
+        "direct <= 0.3 x vanilla (memory)": ratios["direct/vanilla (peak memory)"] <= 0.3,
+        "cli <= direct + 1.5 s": ratios["cli-direct (s)"] <= 1.5,
+        "tests (no deploy) <= 100 s": w("tests") <= 100.0,
+        "stretch: direct <= 1.5 s": w("direct") <= 1.5,
     }
+    if "deploy" in results:
+        targets["deploy tests <= 360 s"] = w("deploy") <= 360.0
     machine = {
         "python": platform.python_version(),
         "cpus": os.cpu_count(),
@@ -202,11 +214,16 @@ def main() -> int:
     print(f"\nDefault config: {count} resources in 3 stacks; machine: {machine}")
     print(f"{'column':10s} {'wall median':>12s} {'min..max':>14s} {'peak MiB':>9s} {'cold wall':>10s} {'cold MiB':>9s}")
     for name, r in results.items():
+        if name == "profile":
+            continue
         summary, cold_run = r["warm"], r.get("cold", {})
         print(
             f"{name:10s} {summary['wall_median_s']:>11.2f}s {summary['wall_min_s']:>6.2f}..{summary['wall_max_s']:<6.2f} "
             f"{summary['peak_mib_median']:>9} {cold_run.get('wall_s', '-'):>10} {cold_run.get('peak_mib', '-'):>9}"
         )
+    print("\nprofile of one direct synth (median seconds):")
+    for phase, seconds in results["profile"]["warm"].items():
+        print(f"  {phase:14s} {seconds:6.2f}")
     print()
     for k, v in ratios.items():
         print(f"  {k:32s} {v}")

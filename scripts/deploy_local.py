@@ -24,7 +24,7 @@ from tooling.local_aws import (  # noqa: E402
     count_resources,
     local_config,
     seed_aws_managed_data,
-    seed_replica_subnet_group,
+    seed_replica_subnet_groups,
     stack_order,
     terraform,
     terraform_env,
@@ -68,11 +68,10 @@ def main() -> int:
             env={**os.environ, "STACK_CONFIG": str(config), "CDKTF_OUTDIR": str(outdir)},
         )
         seed_aws_managed_data(moto, ["us-east-1", "us-west-2"])
+        _, *secondaries, _ = stack_order(outdir)
+        seed_replica_subnet_groups(moto, "us-east-1", [f"{name}-db" for name in secondaries])
         for name in stack_order(outdir):
             run = StackRun(name, outdir / "stacks" / name)
-            if runs and not name.endswith("-global"):
-                region = name.removeprefix(name.rsplit("-", 3)[0] + "-")
-                seed_replica_subnet_group(moto, runs[0], env, region, f"{name}-db")
             print(f"applying {name} ...", flush=True)
             terraform(run, env, "init", "-input=false")
             terraform(run, env, "apply", "-auto-approve", "-input=false")

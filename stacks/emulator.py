@@ -74,6 +74,14 @@ MOTO_ADJUSTMENTS: tuple[Adjustment, ...] = (
         "origin group is still created and read back, the default path targets the primary origin on moto",
     ),
     Adjustment(
+        "global",
+        "edge/distribution",
+        "override",
+        {"wait_for_deployment": False},
+        "moto reports a distribution Deployed at once; waiting only adds the provider's fixed 30 s poll delay "
+        "(on AWS the apply still waits for the edge locations)",
+    ),
+    Adjustment(
         "regional",
         "data/vault",
         "override",

@@ -7,7 +7,9 @@ import json
 import shlex
 import subprocess
 import sys
+import warnings
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,7 +26,7 @@ from tooling.local_aws import (
     excluded_resources,
     local_config,
     seed_aws_managed_data,
-    seed_replica_subnet_group,
+    seed_replica_subnet_groups,
     stack_order,
     terraform_env,
 )
@@ -65,7 +67,6 @@ def deployment(
     # ``terraform`` (the fixture) provides the CLI config with the offline mirror.
     config = local_config(moto.endpoint, tmp_path_factory.mktemp("local") / "local.toml")
     outdir, docs = synthesize(config)
-    seed_aws_managed_data(moto, list(REGIONS))
     env = terraform_env(Path(terraform.env["TF_CLI_CONFIG_FILE"]))
     runs = [
         StackRun(name, outdir / "stacks" / name, excluded=excluded_resources(docs[name]))
@@ -73,15 +74,30 @@ def deployment(
     ]
     assert [r.name for r in runs] == [EAST, WEST, GLOBAL]
     # The README's deploy command, through the pinned cdktf CLI (it re-synthesizes into
-    # the same directory). moto needs one step between the regions (a subnet group the
-    # replica looks up in the source region), so the primary goes first on its own.
+    # the same directory and deploys the stacks in dependency order).
     cli = CdktfCli(outdir, config, env)
-    cli("deploy", EAST, "--auto-approve", label=f"deploy {EAST}")
-    seed_replica_subnet_group(moto, runs[0], env, "us-west-2", "webapp-local-us-west-2-db")
     outputs_file = outdir.parent / "deploy-outputs.json"
     deploy = shlex.split(readme.command("npx cdktf deploy"))
     assert deploy == ["npx", "cdktf", "deploy", "*"]
-    cli(*deploy[2:], "--auto-approve", "--outputs-file", str(outputs_file), label="deploy *")
+    for attempt in (1, 2):
+        seed_aws_managed_data(moto, list(REGIONS))
+        seed_replica_subnet_groups(moto, "us-east-1", [f"{WEST}-db"])
+        try:
+            cli(*deploy[2:], "--auto-approve", "--outputs-file", str(outputs_file), label="deploy *")
+            break
+        except AssertionError as failure:
+            # moto is not AWS: once in a while a loaded emulator answers a request twice
+            # (seen: InvalidPermission.Duplicate on a rule Terraform created once). One
+            # retry on a fresh emulator; a real defect fails both times.
+            if attempt == 2:
+                raise
+            warnings.warn(
+                f"deploy on the emulator failed, retrying once on a fresh one: {str(failure)[-2000:]}", stacklevel=1
+            )
+            moto.reset()
+            for run in runs:
+                for state in outdir.parent.glob(f"terraform.{run.name}.tfstate*"):
+                    state.unlink()
     for run in runs:
         run.resources = count_resources(run, env)
     return Deployment(moto, docs, runs, env, cli, json.loads(outputs_file.read_text()))
@@ -96,7 +112,7 @@ def test_every_stack_applied(deployment: Deployment) -> None:
 
 def test_deploy_timings(deployment: Deployment) -> None:
     print("\n" + ", ".join(f"npx cdktf {k} {v:.0f}s" for k, v in deployment.cli.seconds.items()))
-    assert set(deployment.cli.seconds) >= {f"deploy {EAST}", "deploy *"}
+    assert set(deployment.cli.seconds) >= {"deploy *"}
 
 
 def test_networks_exist_in_both_regions(deployment: Deployment) -> None:
@@ -167,9 +183,14 @@ def test_route53_failover_and_cloudfront_origin_group(deployment: Deployment) ->
 
 
 def test_replan_shows_no_changes(deployment: Deployment) -> None:
-    for run in deployment.runs:
-        proc = tf(run, deployment.env, "plan", "-detailed-exitcode", "-input=false", ok=(0, 2))
-        assert proc.returncode == 0, f"{run.name} drifts after apply:\n{proc.stdout[-6000:]}"
+    """Every stack re-plans with no change (planned in parallel: plans only read)."""
+
+    def plan(run: StackRun) -> subprocess.CompletedProcess[str]:
+        return tf(run, deployment.env, "plan", "-detailed-exitcode", "-input=false", ok=(0, 2))
+
+    with ThreadPoolExecutor(len(deployment.runs)) as pool:
+        for run, proc in zip(deployment.runs, pool.map(plan, deployment.runs), strict=True):
+            assert proc.returncode == 0, f"{run.name} drifts after apply:\n{proc.stdout[-6000:]}"
 
 
 # --- the README's commands, run against the deployment -----------------------------------
@@ -267,8 +288,17 @@ def test_readme_failover_runbook(deployment: Deployment) -> None:
 
 
 def test_destroy_leaves_nothing(deployment: Deployment) -> None:
-    for run in reversed(deployment.runs):
+    """Destroy in reverse dependency order: the global stack first (it reads every
+    region), then the regions side by side (neither reads the other's resources any more:
+    the runbook above promoted the replica and took the old primary out of state)."""
+
+    def destroy(run: StackRun) -> None:
         tf(run, deployment.env, "destroy", "-auto-approve", "-input=false")
+
+    *regional, edge = deployment.runs
+    destroy(edge)
+    with ThreadPoolExecutor(len(regional)) as pool:
+        list(pool.map(destroy, regional))
     for region in REGIONS:
         ec2 = deployment.client("ec2", region)
         assert ec2.describe_vpcs(Filters=[{"Name": "tag:Project", "Values": ["webapp"]}])["Vpcs"] == []

@@ -107,8 +107,8 @@ def test_make_help_lists_every_target() -> None:
     ("cmd", "expect"),
     [
         ("STACK_CONFIG=config/dev.toml make synth", "npx cdktf synth"),
-        ("make test PYTEST_ARGS='-m \"not deploy\"'", '-m pytest -m "not deploy"'),
-        ("make test PYTEST_ARGS=--snapshot-update", "-m pytest --snapshot-update"),
+        ("make test PYTEST_ARGS='-m \"not deploy\"'", '-m pytest -n auto --dist loadfile -m "not deploy"'),
+        ("make test PYTEST_ARGS=--snapshot-update", "-m pytest -n auto --dist loadfile --snapshot-update"),
         ("make deploy-local DEPLOY_ARGS=--keep", "scripts/deploy_local.py --keep"),
         ("make deploy-local", "scripts/deploy_local.py"),
         ("make bench", "scripts/bench.py"),

@@ -68,6 +68,12 @@ class MotoServer:
             aws_secret_access_key="test",
         )
 
+    def reset(self) -> None:
+        """Forget every resource (moto's reset API): a fresh emulator on the same port."""
+        request = urllib.request.Request(f"{self.endpoint}/moto-api/reset", method="POST")
+        with urllib.request.urlopen(request, timeout=30) as response:
+            assert response.status == 200
+
     def stop(self) -> None:
         if self.proc.poll() is None:
             self.proc.terminate()
@@ -95,21 +101,31 @@ def seed_aws_managed_data(moto: MotoServer, regions: list[str]) -> None:
             )
 
 
-def seed_replica_subnet_group(
-    moto: MotoServer, primary: StackRun, env: dict[str, str], replica_region: str, group_name: str
-) -> None:
+SEED_VPC_CIDR = "192.168.254.0/24"
+"""A VPC of the harness's own in the source region, untagged (so no check of the
+product's resources sees it); it only carries the seeded subnet groups."""
+
+
+def seed_replica_subnet_groups(moto: MotoServer, source_region: str, group_names: list[str]) -> None:
     """moto looks a cross-region replica's DB subnet group up in the *source* region
-    (AWS uses the replica's own region). Give moto a group of that name in the source
-    region, on the primary's database subnets, before the replica is created."""
-    outputs = json.loads(terraform(primary, env, "output", "-json").stdout)
-    region = primary.name.rsplit("-", 3)[-3:]
-    rds = moto.client("rds", "-".join(region))
-    existing = [g["DBSubnetGroupName"] for g in rds.describe_db_subnet_groups()["DBSubnetGroups"]]
-    if group_name not in existing:
+    (AWS uses the replica's own region). Before anything is deployed, give moto groups of
+    those names in the source region, on two subnets of a VPC of the harness's own, so
+    that one ``cdktf deploy '*'`` creates every region."""
+    ec2, rds = moto.client("ec2", source_region), moto.client("rds", source_region)
+    existing = {g["DBSubnetGroupName"] for g in rds.describe_db_subnet_groups()["DBSubnetGroups"]}
+    missing = [name for name in group_names if name not in existing]
+    if not missing:
+        return
+    vpc = ec2.create_vpc(CidrBlock=SEED_VPC_CIDR)["Vpc"]["VpcId"]
+    subnets = [
+        ec2.create_subnet(VpcId=vpc, CidrBlock=f"192.168.254.{i * 64}/26", AvailabilityZone=f"{source_region}{az}")[
+            "Subnet"
+        ]["SubnetId"]
+        for i, az in enumerate("ab")
+    ]
+    for name in missing:
         rds.create_db_subnet_group(
-            DBSubnetGroupName=group_name,
-            DBSubnetGroupDescription=f"moto: {replica_region} replica",
-            SubnetIds=outputs["database_subnet_ids"]["value"],
+            DBSubnetGroupName=name, DBSubnetGroupDescription="moto: cross-region replica seed", SubnetIds=subnets
         )
 
 
