@@ -11,8 +11,9 @@ the stack refuses two paths that would map to the same address.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 
+from cdktf import TerraformStack
 from constructs import Construct, IConstruct
 
 _NOT_IN_NAME = re.compile(r"[^A-Za-z0-9_-]")
@@ -20,13 +21,33 @@ _NOT_IN_NAME = re.compile(r"[^A-Za-z0-9_-]")
 
 class Facet(Construct):
     """A construct that organizes code, not state: its id is left out of the Terraform
-    addresses of everything below it (see the module docstring)."""
+    addresses of everything below it (see the module docstring). It registers its path
+    with its stack when the stack keeps a register (``register_facet``), so addresses
+    are computed from paths without walking the tree through the jsii kernel."""
+
+    def __init__(self, scope: Construct, id: str):
+        super().__init__(scope, id)
+        register = getattr(TerraformStack.of(self), "register_facet", None)
+        if register is not None:
+            register(self.node.path)
 
 
 def address_parts(scopes: Sequence[IConstruct]) -> list[str]:
     """The ids that make an address, from the scopes below the stack down to the
     element: every scope's id except a :class:`Facet`'s."""
     return [c.node.id for c in scopes if not isinstance(c, Facet)]
+
+
+def address_parts_of_path(path: str, stack_path: str, facet_paths: Set[str]) -> list[str]:
+    """``address_parts`` from construct paths alone: the ids of ``path`` below
+    ``stack_path``, leaving out every prefix in ``facet_paths``. Same result as walking
+    the scopes, without a kernel call per scope."""
+    parts, prefix = [], stack_path
+    for part in path[len(stack_path) + 1 :].split("/"):
+        prefix = f"{prefix}/{part}"
+        if prefix not in facet_paths:
+            parts.append(part)
+    return parts
 
 
 def logical_id(parts: Sequence[str]) -> str:

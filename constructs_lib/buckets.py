@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from cdktf_cdktf_provider_aws.provider import AwsProvider
@@ -247,10 +248,12 @@ class SecureBucket(Construct):
             depends_on=[self.public_access_block],
         )
 
-    @property
+    # Attributes other constructs read often are cached: every read of a resource
+    # attribute is a call into the jsii kernel.
+    @cached_property
     def bucket_name(self) -> str:
         return self.bucket.id
 
-    @property
+    @cached_property
     def arn(self) -> str:
         return self.bucket.arn

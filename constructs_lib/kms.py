@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import cached_property
 
 from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
 from cdktf_cdktf_provider_aws.data_aws_partition import DataAwsPartition
@@ -128,18 +129,20 @@ class RegionalKey(Construct):
             self, "alias", provider=provider, name=f"alias/{props.naming.prefix}", target_key_id=self.key.key_id
         )
 
-    @property
+    # Attributes other constructs read often are cached: every read of a resource
+    # attribute is a call into the jsii kernel.
+    @cached_property
     def arn(self) -> str:
         return self.key.arn
 
-    @property
+    @cached_property
     def key_id(self) -> str:
         return self.key.key_id
 
-    @property
+    @cached_property
     def account_id(self) -> str:
         return self.identity.account_id
 
-    @property
+    @cached_property
     def partition_name(self) -> str:
         return self.partition.partition

@@ -224,3 +224,20 @@ def test_cpu_alarms_scale_out_fast_and_in_slowly() -> None:
     assert (out.threshold, out.comparison_operator, out.evaluation_periods) == (70, "GreaterThanThreshold", 2)
     assert (into.threshold, into.comparison_operator, into.evaluation_periods) == (20, "LessThanThreshold", 5)
     assert out.description == "Average CPU above 70% for 2 minutes: scale out"
+
+
+@pytest.mark.parametrize(
+    ("path", "facets", "parts"),
+    [
+        ("s/app/asg", set(), ["app", "asg"]),
+        ("s/app/fleet/asg", {"s/app/fleet"}, ["app", "asg"]),
+        ("s/data/vault/vault", {"s/data/vault", "s/data/database"}, ["data", "vault"]),
+        ("s/app/fleet/x/y", {"s/app/fleet"}, ["app", "x", "y"]),
+        ("s/fleet", {"s/app/fleet"}, ["fleet"]),
+    ],
+)
+def test_address_parts_from_paths(path: str, facets: set[str], parts: list[str]) -> None:
+    """The path-based naming the stacks use gives what walking the scopes gives."""
+    from constructs_lib.addressing import address_parts_of_path
+
+    assert address_parts_of_path(path, "s", facets) == parts

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cached_property
+
 from cdktf_cdktf_provider_aws.default_security_group import DefaultSecurityGroup
 from cdktf_cdktf_provider_aws.eip import Eip
 from cdktf_cdktf_provider_aws.internet_gateway import InternetGateway
@@ -171,26 +173,28 @@ class RegionalNetwork(Construct):
             )
         return table
 
-    @property
+    # Attributes other constructs read often are cached: every read of a resource
+    # attribute is a call into the jsii kernel.
+    @cached_property
     def vpc_id(self) -> str:
         return self.vpc.id
 
-    @property
+    @cached_property
     def vpc_cidr(self) -> str:
         return self.vpc.cidr_block
 
-    @property
+    @cached_property
     def public_subnet_ids(self) -> list[str]:
         return [s.id for s in self.public_subnets]
 
-    @property
+    @cached_property
     def private_subnet_ids(self) -> list[str]:
         return [s.id for s in self.private_subnets]
 
-    @property
+    @cached_property
     def database_subnet_ids(self) -> list[str]:
         return [s.id for s in self.database_subnets]
 
-    @property
+    @cached_property
     def nat_gateway_ids(self) -> list[str]:
         return [g.id for g in self.nat_gateways]
