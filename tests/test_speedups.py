@@ -183,7 +183,10 @@ def test_node_options_are_appended_once_and_survive_spaces(monkeypatch: pytest.M
     assert speedups.lazy_node_provider() is True
     assert speedups.lazy_node_provider() is True
     option = speedups.node_require_option(speedups.NODE_PRELOAD)
-    assert os.environ["NODE_OPTIONS"] == f"--max-http-header-size=16384 {option}"
+    assert os.environ["NODE_OPTIONS"] == f"--max-http-header-size=16384 --max-semi-space-size=1 {option}"
+    monkeypatch.setenv("NODE_OPTIONS", "--max-semi-space-size=8")
+    assert speedups.lazy_node_provider() is True
+    assert os.environ["NODE_OPTIONS"] == f"--max-semi-space-size=8 {option}", "the user's own V8 flag wins"
     odd = tmp_path / 'dir with "spaces"' / "preload.js"
     odd.parent.mkdir()
     odd.write_text('process.stdout.write("preloaded ");')
