@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pydantic_core import ErrorDetails
 
 from . import cidr
+from .aws_cron import aws_cron_problem
 from .regions import AZ_LETTERS, SUPPORTED_REGIONS, default_azs
 
 MAX_CONFIG_BYTES = 1_000_000
@@ -124,6 +125,8 @@ def _check_private_cidr(value: str) -> str:
 
 
 CidrStr = Annotated[str, Field(description="IPv4 CIDR")]
+SUBNET_MIN_PREFIX, SUBNET_MAX_PREFIX = 16, 28
+"""The sizes a VPC subnet can have (Amazon VPC User Guide, "Subnet CIDR blocks")."""
 
 
 class SubnetCidrs(Strict):
@@ -136,6 +139,14 @@ class SubnetCidrs(Strict):
     @field_validator("public", "private", "database")
     @classmethod
     def _cidrs(cls, values: list[str]) -> list[str]:
+        for value in values:
+            prefix = ipaddress.IPv4Network(_check_cidr(value)).prefixlen
+            # Source: Amazon VPC User Guide, "Subnet CIDR blocks": a subnet's IPv4 block
+            # is between a /16 and a /28 (CreateSubnet refuses anything else).
+            if not SUBNET_MIN_PREFIX <= prefix <= SUBNET_MAX_PREFIX:
+                raise ValueError(
+                    f"'{value}' is a /{prefix}; a VPC subnet is /{SUBNET_MIN_PREFIX} to /{SUBNET_MAX_PREFIX}"
+                )
         return [_check_cidr(v) for v in values]
 
 
@@ -154,6 +165,10 @@ class RegionConfig(Strict):
     """Default: one NAT gateway per AZ."""
     subnets: SubnetCidrs | None = None
     """Default: derived from vpc_cidr (see constructs_lib/cidr.py)."""
+    ami_id: str | None = Field(default=None, pattern=r"^ami-[0-9a-f]{8,17}$")
+    """The AMI of the app instances and the bastion in this region (an AMI id belongs to
+    one region). Default: the latest Amazon Linux 2023 AMI of the region (public SSM
+    parameter)."""
 
     @field_validator("name")
     @classmethod
@@ -342,8 +357,9 @@ class AppConfig(Strict):
     """Average CPU above which the fleet scales out. Default: 80."""
     cpu_low_percent: float = Field(default=20.0, ge=0, lt=100)
     """Average CPU below which the fleet scales in. Default: 20."""
-    ami_id: str | None = Field(default=None, pattern=r"^ami-[0-9a-f]{8,17}$")
-    """Default: the latest Amazon Linux 2023 AMI of each region (public SSM parameter)."""
+    ami_id: str | None = None
+    """Not accepted: an AMI id belongs to one region (EC2 User Guide, "Copy an AMI": a
+    copy in another region gets a new id); set ``regions[].ami_id`` per region."""
     root_volume_gb: int = Field(default=20, ge=ROOT_VOLUME_MIN_GB, le=ROOT_VOLUME_MAX_GB)
     """Size of each instance's encrypted gp3 root volume. Default: 20 GiB."""
     alb_deletion_protection: bool = True
@@ -362,6 +378,16 @@ class AppConfig(Strict):
     @classmethod
     def _retention(cls, value: int) -> int:
         return _check_retention(value)
+
+    @field_validator("ami_id")
+    @classmethod
+    def _ami(cls, value: str | None) -> str | None:
+        if value is not None:
+            raise ValueError(
+                f"'{value}' would be used in every region, but an AMI id exists in one region only; "
+                "remove it (latest Amazon Linux 2023 per region) or set regions[].ami_id for each region"
+            )
+        return value
 
     @model_validator(mode="after")
     def _sizes(self) -> AppConfig:
@@ -397,14 +423,25 @@ ENGINE_VERSIONS = {
 class BackupConfig(Strict):
     """The AWS Backup plan of the primary region, copied to every secondary vault."""
 
-    schedule: str = Field(default="cron(0 5 * * ? *)", pattern=r"^cron\(.+\)$")
-    """Default: daily at 05:00 UTC."""
+    schedule: str = "cron(0 5 * * ? *)"
+    """An AWS cron expression in UTC, at most once an hour. Default: daily at 05:00 UTC."""
     retention_days: int = Field(default=35, ge=1, le=36500)
     """Days a recovery point is kept, in the primary vault and in every copy. Default: 35."""
     admin_role_name: str = Field(default="BackupAdmin", pattern=r"^[\w+=,.@-]{1,64}$")
     """The only IAM role that may delete recovery points (vault access policy). Default: BackupAdmin."""
 
+    @field_validator("schedule")
+    @classmethod
+    def _schedule(cls, value: str) -> str:
+        problem = aws_cron_problem(value)
+        if problem is not None:
+            raise ValueError(f"'{value}' {problem}; write it like cron(0 5 * * ? *) (daily, 05:00 UTC)")
+        return value
 
+
+STORAGE_AUTOSCALING_HEADROOM_PERCENT = 110
+"""RDS: the autoscaling ceiling is at least 10 % above the allocated storage (in whole
+GiB, rounded up; integer arithmetic, so 200 GiB needs 220, not 221)."""
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 MINUTES_PER_DAY = 24 * 60
 MIN_WINDOW_MINUTES = 30
@@ -487,10 +524,15 @@ class DatabaseConfig(Strict):
         pattern, _, how = ENGINE_VERSIONS[self.engine]
         if self.engine_version is not None and not pattern.match(self.engine_version):
             raise ValueError(f"engine_version: '{self.engine_version}' is not a {self.engine.value} version; use {how}")
-        if self.max_allocated_storage_gb < self.allocated_storage_gb:
+        # Source: RDS User Guide, "Managing capacity automatically with Amazon RDS storage
+        # autoscaling": the maximum storage threshold must be at least 10 % above the
+        # allocated storage, else CreateDBInstance fails ("Invalid max storage size").
+        least = -(-self.allocated_storage_gb * STORAGE_AUTOSCALING_HEADROOM_PERCENT // 100)
+        if self.max_allocated_storage_gb < least:
             raise ValueError(
-                f"max_allocated_storage_gb: {self.max_allocated_storage_gb} is below allocated_storage_gb "
-                f"{self.allocated_storage_gb}; raise it (storage autoscaling needs room to grow)"
+                f"max_allocated_storage_gb: {self.max_allocated_storage_gb} leaves less than the 10 % RDS requires "
+                f"above allocated_storage_gb {self.allocated_storage_gb}; set it to at least {least} "
+                "(AWS recommends 26 % or more)"
             )
         if self.username.lower() in ("admin", "root", "postgres", "rdsadmin", "mysql"):
             raise ValueError(f"username: '{self.username}' is reserved by the engine; pick another, e.g. app_admin")
@@ -680,6 +722,22 @@ class BackendConfig(Strict):
         return _check_region(value)
 
 
+RESERVED_NAME_PREFIXES = (
+    ("S3 bucket names", "xn--", "Amazon S3 User Guide, general purpose bucket naming rules"),
+    ("S3 bucket names", "sthree-", "Amazon S3 User Guide, general purpose bucket naming rules"),
+    ("S3 bucket names", "amzn-s3-demo-", "Amazon S3 User Guide, general purpose bucket naming rules"),
+    ("load balancer names", "internal-", "Elastic Load Balancing API reference, CreateLoadBalancer Name"),
+    ("security group names", "sg-", "Amazon EC2 API reference, CreateSecurityGroup GroupName"),
+)
+"""Prefixes AWS keeps for itself in names the stacks derive as
+``<project>-<environment>-<region>-<role>`` (buckets, the ALB, security groups)."""
+
+
+def derived_name_prefixes(project: str, environment: str, regions: list[str]) -> list[str]:
+    """The start of every name the stacks derive: one per region and one for the global stack."""
+    return [f"{project}-{environment}-{region}-" for region in (*regions, "global")]
+
+
 class Config(Strict):
     project: str = Field(min_length=2, max_length=16, pattern=NAME_PATTERN)
     """Short lowercase name, first part of every resource name."""
@@ -721,6 +779,13 @@ class Config(Strict):
                     )
         if self.emulator is not None and not self.disposable:
             raise ValueError("emulator: an emulator profile must set disposable = true so destroy can clean up")
+        for start in derived_name_prefixes(self.project, self.environment, names):
+            for kind, reserved, source in RESERVED_NAME_PREFIXES:
+                if start.startswith(reserved):
+                    raise ValueError(
+                        f"project: names derived from project and environment start '{start}', and AWS reserves "
+                        f"'{reserved}' at the start of {kind} ({source}); choose another project or environment"
+                    )
         return self
 
     @property

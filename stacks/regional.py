@@ -104,6 +104,7 @@ class RegionalStack(ProductStack):
             key=self.key,
             origin_secret=self.origin_secret_value,
             certificate_arn=self.certificate.arn if self.certificate else None,
+            ami_id=region.ami_id,
         )
         self.data = DataTier(
             self,

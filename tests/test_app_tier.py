@@ -15,7 +15,9 @@ from tests.conftest import resources, synth_json
 CERT = "arn:aws:acm:us-east-1:123456789012:certificate/0f0e0d0c-1111-2222-3333-444455556666"
 
 
-def build(stack_factory: Callable[..., Any], *, certificate_arn: str | None = None, **app: Any) -> dict[str, Any]:
+def build(
+    stack_factory: Callable[..., Any], *, certificate_arn: str | None = None, ami_id: str | None = None, **app: Any
+) -> dict[str, Any]:
     """An AppTier (props: ``[app]`` of a config, validated like one) in a small stack."""
     from constructs_lib.app import AppTier
     from constructs_lib.config import AppConfig, NetworkConfig, RegionConfig
@@ -49,6 +51,7 @@ def build(stack_factory: Callable[..., Any], *, certificate_arn: str | None = No
         key=key,
         origin_secret="s3cr3t",
         certificate_arn=certificate_arn,
+        ami_id=ami_id,
     )
     return synth_json(stack)
 
@@ -278,3 +281,13 @@ def test_root_volumes_follow_config(stack_factory: Callable[..., Any]) -> None:
     (device,) = one(doc, "aws_launch_template", "app_launch-template")["block_device_mappings"]
     assert device["ebs"]["volume_size"] == 40
     assert one(doc, "aws_instance", "app_bastion")["root_block_device"]["volume_size"] == 12
+
+
+def test_the_region_s_ami_is_used_when_given(stack_factory: Callable[..., Any], default: dict[str, Any]) -> None:
+    """AMI ids are regional (regions[].ami_id); without one, the region's latest AL2023."""
+    doc = build(stack_factory, ami_id="ami-0123456789abcdef0")
+    assert one(doc, "aws_launch_template", "app_launch-template")["image_id"] == "ami-0123456789abcdef0"
+    assert one(doc, "aws_instance", "app_bastion")["ami"] == "ami-0123456789abcdef0"
+    assert "aws_ssm_parameter" not in doc.get("data", {})
+    lookup = one(default, "aws_launch_template", "app_launch-template")["image_id"]
+    assert lookup == "${data.aws_ssm_parameter.app_ami.insecure_value}"

@@ -241,3 +241,21 @@ def test_address_parts_from_paths(path: str, facets: set[str], parts: list[str])
     from constructs_lib.addressing import address_parts_of_path
 
     assert address_parts_of_path(path, "s", facets) == parts
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "cron(0 5 * * ? *)",
+        "cron(15 * ? * * *)",
+        "cron(0 12 ? * MON-FRI *)",
+        "cron(0 3 ? * 3#2 *)",
+        "cron(0 5 L * ? *)",
+        "cron(30 2 1,15 JAN-MAR ? 2027)",
+    ],
+)
+def test_aws_cron_accepts_the_documented_forms(expression: str) -> None:
+    """Forms from the EventBridge cron reference that AWS Backup accepts (at most hourly)."""
+    from constructs_lib.aws_cron import aws_cron_problem
+
+    assert aws_cron_problem(expression) is None

@@ -150,7 +150,8 @@ BAD = [
     ("bad-instance-type", "app", {"instance_types": ["big"]}, "app.instance_types[0]", "should match pattern"),
     ("bad-port", "app", {"app_port": 70000}, "app.app_port", "less than or equal to 65535"),
     ("bad-health-path", "app", {"health_check_path": "health"}, "app.health_check_path", "should match pattern"),
-    ("bad-ami", "app", {"ami_id": "ami-xyz"}, "app.ami_id", "should match pattern"),
+    ("bad-ami", "regions[0].ami_id", "ami-xyz", "regions[0].ami_id", "should match pattern"),
+    ("ami-for-every-region", "app", {"ami_id": "ami-0123456789abcdef0"}, "app.ami_id", "set regions[].ami_id"),
     ("unknown-engine", "database", {"engine": "oracle"}, "database.engine", "unknown engine 'oracle'"),
     (
         "mysql-version-on-postgres",
@@ -185,7 +186,63 @@ BAD = [
         "database",
         {"allocated_storage_gb": 200, "max_allocated_storage_gb": 100},
         "database.max_allocated_storage_gb",
-        "below allocated_storage_gb",
+        "set it to at least 220",
+    ),
+    (
+        "storage-headroom-under-10-percent",
+        "database",
+        {"allocated_storage_gb": 100, "max_allocated_storage_gb": 109},
+        "database.max_allocated_storage_gb",
+        "less than the 10 % RDS requires",
+    ),
+    ("backup-cron-not-cron", "database.backup.schedule", "rate(1 day)", "database.backup.schedule", "not a cron"),
+    ("backup-cron-5-fields", "database.backup.schedule", "cron(0 5 * * ?)", "database.backup.schedule", "has 5 fields"),
+    (
+        "backup-cron-both-days",
+        "database.backup.schedule",
+        "cron(0 5 * * * *)",
+        "database.backup.schedule",
+        "exactly one of day-of-month and day-of-week",
+    ),
+    (
+        "backup-cron-every-15-minutes",
+        "database.backup.schedule",
+        "cron(0/15 * ? * * *)",
+        "database.backup.schedule",
+        "60 minutes between jobs",
+    ),
+    ("backup-cron-hour-25", "database.backup.schedule", "cron(0 25 * * ? *)", "database.backup.schedule", "hours"),
+    (
+        "backup-cron-bad-month",
+        "database.backup.schedule",
+        "cron(0 5 ? FOO MON *)",
+        "database.backup.schedule",
+        "invalid month",
+    ),
+    ("project-sthree", "project", "sthree", "project", "AWS reserves 'sthree-'"),
+    ("project-internal-alb", "project", "internal", "project", "'internal-' at the start of load balancer names"),
+    ("project-sg", "project", "sg", "project", "'sg-' at the start of security group names"),
+    (
+        "subnet-too-large",
+        "regions[0].subnets",
+        {
+            "public": ["10.0.0.0/15", "10.2.0.0/24", "10.2.1.0/24"],
+            "private": ["10.0.16.0/20"] * 3,
+            "database": ["10.0.2.0/24"] * 3,
+        },
+        "regions[0].subnets.public",
+        "a VPC subnet is /16 to /28",
+    ),
+    (
+        "subnet-too-small",
+        "regions[0].subnets",
+        {
+            "public": ["10.0.0.0/29", "10.0.0.8/29", "10.0.0.16/29"],
+            "private": ["10.0.16.0/20"] * 3,
+            "database": ["10.0.2.0/24"] * 3,
+        },
+        "regions[0].subnets.public",
+        "is a /29",
     ),
     (
         "bad-instance-class",
@@ -348,3 +405,32 @@ def test_replica_settings_default_to_the_primary_s() -> None:
     own = parse(mutate("database", {"replica_instance_class": "db.r6g.xlarge", "replica_multi_az": False})).database
     assert (own.instance_class_in(replica=True), own.multi_az_in(replica=True)) == ("db.r6g.xlarge", False)
     assert (own.instance_class_in(replica=False), own.multi_az_in(replica=False)) == ("db.r6g.large", True)
+
+
+def test_reserved_prefix_from_project_and_environment_together() -> None:
+    """``amzn-s3-demo-`` only appears when project and environment meet."""
+    data = mutate("project", "amzn-s3")
+    data["environment"] = "demo"
+    with pytest.raises(ConfigError) as info:
+        parse(data, "bad.toml")
+    assert any(p.startswith("project:") and "'amzn-s3-demo-'" in p for p in info.value.problems)
+    assert parse(mutate("project", "amzn-s3")).project == "amzn-s3", "with another environment the names are free"
+
+
+def test_longest_derived_bucket_name_fits_s3s_limit() -> None:
+    """Why no length rule is needed: the longest bucket name the stacks can derive
+    (project 16, environment 8, the longest supported region, the longest role, a
+    12-digit account) stays within S3's 63 characters."""
+    from constructs_lib.regions import SUPPORTED_REGIONS
+
+    region = max(SUPPORTED_REGIONS, key=len)
+    longest = f"{'p' * 16}-{'e' * 8}-{region}-{'trail'}-{'1' * 12}"
+    assert len(longest) <= 63, longest
+    assert len(f"{'p' * 16}-{'e' * 8}-global-cdn-logs-{'1' * 12}") <= 63
+
+
+def test_shipped_backup_schedules_are_aws_cron() -> None:
+    from constructs_lib.aws_cron import aws_cron_problem
+
+    for path in sorted((ROOT / "config").glob("*.toml")):
+        assert aws_cron_problem(load(path).database.backup.schedule) is None, path.name

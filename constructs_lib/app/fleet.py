@@ -158,7 +158,9 @@ class Fleet(Facet):
         security_group: SecurityGroup,
         target_group: LbTargetGroup,
         alarm_topic: SnsTopic,
+        ami_id: str | None = None,
     ):
+        """``ami_id``: this region's AMI; default the latest Amazon Linux 2023 of the region."""
         super().__init__(scope, id)
         n = ctx.naming
         role = service_role(
@@ -174,8 +176,7 @@ class Fleet(Facet):
             self, "instance-profile", provider=provider, name=n.name("instance"), role=role.name
         )
         self.image_id = (
-            props.ami_id
-            or DataAwsSsmParameter(self, "ami", provider=provider, name=AL2023_SSM_PARAMETER).insecure_value
+            ami_id or DataAwsSsmParameter(self, "ami", provider=provider, name=AL2023_SSM_PARAMETER).insecure_value
         )
         """The AMI every instance (and the bastion) boots."""
         tags = {**ctx.tags, "Name": n.name("app")}

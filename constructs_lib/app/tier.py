@@ -54,8 +54,10 @@ class AppTier(Construct):
         origin_secret: str,
         certificate_arn: str | None = None,
         route53_health_checks: bool = True,
+        ami_id: str | None = None,
     ):
-        """``origin_secret``: the value CloudFront sends in ``X-Origin-Verify`` (a
+        """``ami_id``: this region's AMI (``regions[].ami_id``); default the latest Amazon
+        Linux 2023 of the region. ``origin_secret``: the value CloudFront sends in ``X-Origin-Verify`` (a
         Terraform reference, never a literal). ``certificate_arn``: this region's ACM
         certificate for an HTTPS listener; default none, HTTP from CloudFront only.
         ``route53_health_checks``: default true, Route 53 checkers may read the health
@@ -100,6 +102,7 @@ class AppTier(Construct):
             security_group=self.security.app,
             target_group=self.load_balancer.target_group,
             alarm_topic=self.topic,
+            ami_id=ami_id,
         )
         self.bastion: Instance | None = None
         if props.bastion.enabled:
