@@ -19,6 +19,7 @@ from pydantic_core import ErrorDetails
 
 from . import cidr
 from .aws_cron import aws_cron_problem
+from .countries import ISO_3166_ALPHA2
 from .regions import AZ_LETTERS, SUPPORTED_REGIONS, default_azs
 
 MAX_CONFIG_BYTES = 1_000_000
@@ -597,8 +598,9 @@ class EdgeConfig(Strict):
     """Where Route 53 checks from (at least 3). Default: us-east-1, us-west-2, eu-west-1."""
     price_class: PriceClass = PriceClass.PRICE_CLASS_100
     waf_enabled: bool = True
-    waf_rate_limit: int = Field(default=2000, ge=100, le=2_000_000_000)
-    """Requests per 5 minutes per client IP before the rate rule blocks. Default: 2000."""
+    waf_rate_limit: int = Field(default=2000, ge=10, le=2_000_000_000)
+    """Requests per 5 minutes per client IP before the rate rule blocks: 10 to 2,000,000,000
+    (WAF API reference, RateBasedStatement.Limit; the floor was 100 until 2024). Default: 2000."""
     write_path_patterns: list[str] = Field(default_factory=lambda: ["/api/*"])
     """Paths that accept writes (POST/PUT/PATCH/DELETE). CloudFront origin groups fail
     over only GET/HEAD/OPTIONS, so these go to the primary origin (origin.<domain>,
@@ -657,6 +659,15 @@ class EdgeConfig(Strict):
         for code in value:
             if not re.fullmatch(r"[A-Z]{2}", code):
                 raise ValueError(f"'{code}' is not an ISO 3166-1 alpha-2 country code; write it like US or DE")
+            # Source: CloudFront API reference, GeoRestriction: ISO 3166-1 alpha-2 codes only
+            # (the table's date and refresh: constructs_lib/countries.py).
+            if code not in ISO_3166_ALPHA2:
+                raise ValueError(
+                    f"'{code}' is not an assigned ISO 3166-1 alpha-2 code (e.g. UK is GB, EL is GR); "
+                    "use the country's ISO code, like US or DE"
+                )
+        if len(set(value)) != len(value):
+            raise ValueError("country codes must be unique")
         return value
 
     @model_validator(mode="after")

@@ -279,6 +279,9 @@ BAD = [
         "not a CloudFront path pattern",
     ),
     ("edge-geo", "edge", {"geo_allow": ["usa"]}, "edge.geo_allow", "alpha-2"),
+    ("waf-rate-below-aws-floor", "edge", {"waf_rate_limit": 9}, "edge.waf_rate_limit", "greater than or equal to 10"),
+    ("edge-geo-unassigned", "edge", {"geo_allow": ["US", "UK"]}, "edge.geo_allow", "UK is GB"),
+    ("edge-geo-twice", "edge", {"geo_allow": ["DE", "DE"]}, "edge.geo_allow", "must be unique"),
     ("edge-zone-id", "edge", {"zone_id": "abc"}, "edge.zone_id", "should match pattern"),
     ("db-backup-window-format", "database.backup_window", "3:00-4:00", "database.backup_window", "like 03:00-04:00"),
     ("db-backup-window-short", "database.backup_window", "03:00-03:20", "database.backup_window", "shorter than 30"),
@@ -434,3 +437,17 @@ def test_shipped_backup_schedules_are_aws_cron() -> None:
 
     for path in sorted((ROOT / "config").glob("*.toml")):
         assert aws_cron_problem(load(path).database.backup.schedule) is None, path.name
+
+
+def test_country_table_has_every_assigned_code() -> None:
+    from constructs_lib.countries import ISO_3166_ALPHA2
+
+    assert len(ISO_3166_ALPHA2) == 249
+    assert {"US", "DE", "GB", "JP", "BR", "ZA"} <= ISO_3166_ALPHA2
+    assert not {"UK", "EU", "EL", "XX"} & ISO_3166_ALPHA2
+    assert parse(mutate("edge", {"geo_allow": ["US", "GB", "DE"]})).edge.geo_allow == ["US", "GB", "DE"]
+
+
+def test_waf_rate_limit_follows_aws_floor_of_10() -> None:
+    """AWS lowered the rate-based rule's floor from 100 to 10; the validator follows AWS."""
+    assert parse(mutate("edge", {"waf_rate_limit": 10})).edge.waf_rate_limit == 10
