@@ -440,6 +440,10 @@ class BackupConfig(Strict):
         return value
 
 
+MYSQL_CLASSES_WITHOUT_INSIGHTS = frozenset(
+    {"db.t2.micro", "db.t2.small", "db.t3.micro", "db.t3.small", "db.t4g.micro", "db.t4g.small"}
+)
+"""Instance classes on which RDS for MySQL has no Performance Insights."""
 STORAGE_AUTOSCALING_HEADROOM_PERCENT = 110
 """RDS: the autoscaling ceiling is at least 10 % above the allocated storage (in whole
 GiB, rounded up; integer arithmetic, so 200 GiB needs 220, not 221)."""
@@ -537,6 +541,19 @@ class DatabaseConfig(Strict):
             )
         if self.username.lower() in ("admin", "root", "postgres", "rdsadmin", "mysql"):
             raise ValueError(f"username: '{self.username}' is reserved by the engine; pick another, e.g. app_admin")
+        if self.performance_insights and self.engine is Engine.MYSQL:
+            # Source: RDS User Guide, "Amazon RDS DB engine, Region, and instance class
+            # support for Database Insights" (Performance Insights): RDS for MySQL does not
+            # support these classes; CreateDBInstance refuses the combination.
+            for field, cls in (
+                ("instance_class", self.instance_class),
+                ("replica_instance_class", self.replica_instance_class),
+            ):
+                if cls in MYSQL_CLASSES_WITHOUT_INSIGHTS:
+                    raise ValueError(
+                        f"{field}: {cls} does not support Performance Insights on MySQL; "
+                        "set performance_insights = false or pick a larger class (e.g. db.t4g.medium)"
+                    )
         for name, pattern, example in (
             ("backup_window", BACKUP_WINDOW, "03:00-04:00"),
             ("maintenance_window", MAINTENANCE_WINDOW, "sun:04:30-sun:05:30"),

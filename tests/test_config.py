@@ -279,6 +279,20 @@ BAD = [
         "not a CloudFront path pattern",
     ),
     ("edge-geo", "edge", {"geo_allow": ["usa"]}, "edge.geo_allow", "alpha-2"),
+    (
+        "insights-on-small-mysql",
+        "database",
+        {"engine": "mysql", "instance_class": "db.t3.micro"},
+        "database.instance_class",
+        "does not support Performance Insights on MySQL",
+    ),
+    (
+        "insights-on-small-mysql-replica",
+        "database",
+        {"engine": "mysql", "replica_instance_class": "db.t4g.small"},
+        "database.replica_instance_class",
+        "set performance_insights = false",
+    ),
     ("waf-rate-below-aws-floor", "edge", {"waf_rate_limit": 9}, "edge.waf_rate_limit", "greater than or equal to 10"),
     ("edge-geo-unassigned", "edge", {"geo_allow": ["US", "UK"]}, "edge.geo_allow", "UK is GB"),
     ("edge-geo-twice", "edge", {"geo_allow": ["DE", "DE"]}, "edge.geo_allow", "must be unique"),
@@ -451,3 +465,10 @@ def test_country_table_has_every_assigned_code() -> None:
 def test_waf_rate_limit_follows_aws_floor_of_10() -> None:
     """AWS lowered the rate-based rule's floor from 100 to 10; the validator follows AWS."""
     assert parse(mutate("edge", {"waf_rate_limit": 10})).edge.waf_rate_limit == 10
+
+
+def test_small_mysql_classes_run_without_performance_insights() -> None:
+    db = {"engine": "mysql", "instance_class": "db.t3.micro", "performance_insights": False}
+    assert parse(mutate("database", db)).database.instance_class == "db.t3.micro"
+    pg = {"engine": "postgres", "instance_class": "db.t4g.micro"}
+    assert parse(mutate("database", pg)).database.performance_insights is True
