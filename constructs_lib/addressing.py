@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence, Set
 
 from cdktf import TerraformStack
-from constructs import Construct, IConstruct
+from constructs import Construct
 
 _NOT_IN_NAME = re.compile(r"[^A-Za-z0-9_-]")
 
@@ -32,16 +32,10 @@ class Facet(Construct):
             register(self.node.path)
 
 
-def address_parts(scopes: Sequence[IConstruct]) -> list[str]:
-    """The ids that make an address, from the scopes below the stack down to the
-    element: every scope's id except a :class:`Facet`'s."""
-    return [c.node.id for c in scopes if not isinstance(c, Facet)]
-
-
 def address_parts_of_path(path: str, stack_path: str, facet_paths: Set[str]) -> list[str]:
-    """``address_parts`` from construct paths alone: the ids of ``path`` below
-    ``stack_path``, leaving out every prefix in ``facet_paths``. Same result as walking
-    the scopes, without a kernel call per scope."""
+    """The ids that make an address: those of ``path`` below ``stack_path``, leaving out
+    every prefix in ``facet_paths`` (the facets' ids). From paths alone, without a kernel
+    call per scope."""
     parts, prefix = [], stack_path
     for part in path[len(stack_path) + 1 :].split("/"):
         prefix = f"{prefix}/{part}"

@@ -140,15 +140,16 @@ class SubnetCidrs(Strict):
     @field_validator("public", "private", "database")
     @classmethod
     def _cidrs(cls, values: list[str]) -> list[str]:
-        for value in values:
-            prefix = ipaddress.IPv4Network(_check_cidr(value)).prefixlen
+        checked = [_check_cidr(v) for v in values]
+        for value in checked:
+            prefix = ipaddress.IPv4Network(value).prefixlen
             # Source: Amazon VPC User Guide, "Subnet CIDR blocks": a subnet's IPv4 block
             # is between a /16 and a /28 (CreateSubnet refuses anything else).
             if not SUBNET_MIN_PREFIX <= prefix <= SUBNET_MAX_PREFIX:
                 raise ValueError(
                     f"'{value}' is a /{prefix}; a VPC subnet is /{SUBNET_MIN_PREFIX} to /{SUBNET_MAX_PREFIX}"
                 )
-        return [_check_cidr(v) for v in values]
+        return checked
 
 
 class RegionConfig(Strict):

@@ -64,12 +64,17 @@ class ReadableStack(TerraformStack):
         """Called by every ``Facet`` below this stack with its construct path."""
         self._facets.add(path)
 
+    def address_parts(self, path: str) -> list[str]:
+        """The ids that make the Terraform address of the element at construct ``path``
+        (below this stack, facets left out): ``.../app/fleet/asg`` -> ``["app", "asg"]``."""
+        return address_parts_of_path(path, self._path, self._facets)
+
     def _allocate_logical_id(self, tf_element: Any) -> str:
         # A callback from the kernel for every element: the name comes from the path
         # (two kernel calls) rather than from walking the scopes (two calls per scope),
         # which took a third of the synth.
         full = (tf_element if isinstance(tf_element, Node) else tf_element.node).path
-        name = logical_id(address_parts_of_path(full, self._path, self._facets))
+        name = logical_id(self.address_parts(full))
         # Joining ids could in theory map two paths to one name; Terraform JSON would
         # then merge them silently, so refuse instead.
         if self._allocated.setdefault(name, full) != full:

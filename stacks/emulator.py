@@ -21,10 +21,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from cdktf import TerraformResource, TerraformStack
-from constructs import Construct, IConstruct
+from cdktf import TerraformResource
+from constructs import IConstruct
 
-from constructs_lib.addressing import Facet, address_parts
+from constructs_lib.addressing import Facet
+
+from .common import ReadableStack
 
 
 @dataclass(frozen=True)
@@ -192,26 +194,26 @@ MOTO_ADJUSTMENTS += tuple(
 )
 
 
-def _find(stack: Construct, path: str) -> IConstruct | None:
-    """The element whose Terraform address below ``stack`` is ``path`` (``app/asg`` is
+def _by_address(stack: ReadableStack) -> dict[str, IConstruct]:
+    """Every element below ``stack`` by its address path (``app/asg`` is
     ``aws_autoscaling_group.app_asg``): the table names what Terraform manages, so it
-    does not change when code is regrouped into facets."""
+    does not change when code is regrouped into facets. Built once per stack."""
+    found: dict[str, IConstruct] = {}
     for node in stack.node.find_all():
         if isinstance(node, Facet) or node is stack:
             continue
-        scopes = node.node.scopes
-        if "/".join(address_parts(scopes[scopes.index(stack) + 1 :])) == path:
-            return node
-    return None
+        found.setdefault("/".join(stack.address_parts(node.node.path)), node)
+    return found
 
 
 def applies_to(adjustment: Adjustment, stack_kind: str) -> bool:
     return adjustment.stacks == stack_kind or (adjustment.stacks == "regional" and stack_kind == "primary")
 
 
-def apply(stack: TerraformStack, stack_kind: str) -> list[str]:
+def apply(stack: ReadableStack, stack_kind: str) -> list[str]:
     """Apply the adjustments for ``stack_kind`` ("primary", "regional" for a secondary,
     or "global"); returns the excluded construct paths."""
+    elements = _by_address(stack)
     excluded: list[str] = []
     for adj in MOTO_ADJUSTMENTS:
         if not applies_to(adj, stack_kind):
@@ -219,7 +221,7 @@ def apply(stack: TerraformStack, stack_kind: str) -> list[str]:
         if adj.kind == "construct":
             excluded.append(adj.path)
             continue
-        target = _find(stack, adj.path)
+        target = elements.get(adj.path)
         if target is None:
             continue  # e.g. no bastion in this config
         if adj.kind == "exclude":

@@ -95,29 +95,25 @@ class AppSecurityGroups(Facet):
             self.load_balancer_groups.append(health)
         # Each ALB group reaches the app port, and the app group admits each of them.
         for alb in self.load_balancer_groups:
-            role = alb.node.id.removesuffix("-sg")
-            rules.append(
+            role, port = alb.node.id.removesuffix("-sg"), props.app_port
+            rules += [
                 Rule(
                     f"{role}-out-app",
                     OUT,
                     alb.id,
-                    props.app_port,
+                    port,
                     Peer.group(self.app.id),
                     "To the app instances on the app port",
-                )
-            )
-        for alb in self.load_balancer_groups:
-            role = alb.node.id.removesuffix("-sg")
-            rules.append(
+                ),
                 Rule(
                     f"app-in-{role}",
                     IN,
                     self.app.id,
-                    props.app_port,
+                    port,
                     Peer.group(alb.id),
                     f"App port from the ALB ({alb.node.id})",
-                )
-            )
+                ),
+            ]
         outbound = "HTTPS to AWS APIs and package repositories (via endpoints or NAT)"
         rules += [
             Rule("app-out-https", OUT, self.app.id, HTTPS, Peer.cidr(ANYWHERE), outbound),
