@@ -68,9 +68,10 @@ def main() -> int:
             env={**os.environ, "STACK_CONFIG": str(config), "CDKTF_OUTDIR": str(outdir)},
         )
         seed_aws_managed_data(moto, ["us-east-1", "us-west-2"])
-        _, *secondaries, _ = stack_order(outdir)
+        order = stack_order(outdir)
+        _, *secondaries, _ = order
         seed_replica_subnet_groups(moto, "us-east-1", [f"{name}-db" for name in secondaries])
-        for name in stack_order(outdir):
+        for name in order:
             run = StackRun(name, outdir / "stacks" / name)
             print(f"applying {name} ...", flush=True)
             terraform(run, env, "init", "-input=false")
