@@ -22,7 +22,7 @@ PYTEST_WORKERS ?= auto
 DIAGRAM_OUT ?= docs/architecture
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help install graphviz synth diagram cost lint test hooks deploy-local bench clean
+.PHONY: help install graphviz synth diagram cost lint test hooks preflight deploy deploy-local refresh-tables bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{gsub(/\$$\$$/, "$$", $$2); printf "  %-13s %s\n", $$1, $$2}'
@@ -75,8 +75,17 @@ test: install lint ## Install, lint, then run the whole test suite
 hooks: install ## Install the git pre-commit hooks (ruff, ruff format, mypy; see .pre-commit-config.yaml)
 	$(VENV)/bin/pre-commit install
 
+preflight: install ## Check that $$STACK_CONFIG can deploy (config, edge domain) before anything is created
+	$(VENV)/bin/python -m tooling.preflight
+
+deploy: preflight ## Preflight, then npx cdktf deploy '*' (every stack of $$STACK_CONFIG, in dependency order)
+	npx cdktf deploy '*' $(CDKTF_ARGS)
+
 deploy-local: install ## Start moto on 127.0.0.1, deploy all stacks of config/local.toml, print outputs, destroy on Enter
 	$(VENV)/bin/python scripts/deploy_local.py $(DEPLOY_ARGS)
+
+refresh-tables: install ## Rewrite constructs_lib/tables from AWS's APIs (read-only calls; needs AWS credentials)
+	$(VENV)/bin/python -m tooling.refresh_tables $(REFRESH_ARGS)
 
 bench: install ## Benchmark synth (floor, direct, cli, vanilla) and the tests; results in bench-results/
 	$(VENV)/bin/python scripts/bench.py $(BENCH_ARGS)

@@ -19,6 +19,7 @@ from pydantic_core import ErrorDetails
 
 from . import cidr
 from .aws_cron import aws_cron_problem
+from .aws_tables import table
 from .countries import ISO_3166_ALPHA2
 from .regions import AZ_LETTERS, SUPPORTED_REGIONS, default_azs
 
@@ -52,6 +53,11 @@ LOG_RETENTION_DAYS = (
 """Retention values CloudWatch Logs accepts."""
 
 NAME_PATTERN = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
+TAG_VALUE_MAX = 256
+TAG_VALUE_PATTERN = r"^[\w\s.:/=+\-@]*$"
+"""Tag values: at most 256 Unicode characters, letters, digits, spaces and ``_ . : / =
++ - @`` (AWS General Reference / Tagging AWS resources, "Tag naming limits and
+requirements"); the most restrictive set, which every tagged service accepts."""
 
 
 class ConfigError(Exception):
@@ -254,6 +260,12 @@ class RegionConfig(Strict):
         return self.role is Role.PRIMARY
 
 
+ENDPOINT_SERVICE_NAME = re.compile(r"^[a-z][a-z0-9]*([.-][a-z0-9]+)*$")
+"""The short names of AWS services' endpoints (ssm, ecr.api, sagemaker.runtime-fips)."""
+GATEWAY_ENDPOINT_SERVICES = ("s3", "dynamodb")
+"""Services RegionalNetwork always reaches through gateway endpoints (network/endpoints.py)."""
+
+
 class NetworkConfig(Strict):
     flow_log_retention_days: int = 365
     """Default: 365 days of VPC flow logs."""
@@ -281,14 +293,21 @@ class NetworkConfig(Strict):
     @classmethod
     def _endpoints(cls, value: list[str]) -> list[str]:
         for name in value:
-            if not name.replace("-", "").isalnum() or name != name.lower():
-                raise ValueError(f"'{name}' is not a service endpoint name; write it like 'ssm' or 'secretsmanager'")
+            if not ENDPOINT_SERVICE_NAME.match(name):
+                raise ValueError(
+                    f"'{name}' is not a service endpoint name; write the part after com.amazonaws.<region>., "
+                    "like 'ssm' or 'ecr.api'"
+                )
+            if name in GATEWAY_ENDPOINT_SERVICES:
+                raise ValueError(
+                    f"'{name}': every VPC already has a (free) gateway endpoint for {name}; remove it from the list"
+                )
         if len(set(value)) != len(value):
             raise ValueError("endpoint names must be unique")
         return value
 
 
-INSTANCE_TYPE_PATTERN = r"^[a-z][a-z0-9-]*\.[a-z0-9]+$"
+INSTANCE_TYPE_PATTERN = r"^[a-z][a-z0-9-]*\.[a-z0-9-]+$"
 
 
 def _check_ssh_cidr(value: str) -> str:
@@ -300,6 +319,8 @@ def _check_ssh_cidr(value: str) -> str:
     return value
 
 
+SG_RULES_MAX = 60
+"""Amazon VPC quotas, "Inbound or outbound rules per security group": 60 (adjustable)."""
 ROOT_VOLUME_MIN_GB = 8
 """The Amazon Linux 2023 AMI's root snapshot is 8 GiB; a root volume cannot be smaller
 than its snapshot (EC2 API reference, EbsBlockDevice.VolumeSize)."""
@@ -314,17 +335,23 @@ class BastionConfig(Strict):
     """Default: t3.micro (a jump host needs no more)."""
     root_volume_gb: int = Field(default=20, ge=ROOT_VOLUME_MIN_GB, le=ROOT_VOLUME_MAX_GB)
     """Size of the encrypted gp3 root volume. Default: 20 GiB."""
-    allowed_ssh_cidrs: list[str] = Field(default_factory=list)
-    """Default: empty, no SSH rule at all (SSM Session Manager only)."""
-    key_name: str | None = None
-    """EC2 key pair for SSH. Default: none."""
+    allowed_ssh_cidrs: list[str] = Field(default_factory=list, max_length=SG_RULES_MAX)
+    """Default: empty, no SSH rule at all (SSM Session Manager only). At most 60, one
+    inbound rule each (Amazon VPC quotas: 60 inbound rules per security group)."""
+    key_name: str | None = Field(default=None, min_length=1, max_length=255, pattern=r"^[\x20-\x7e]+$")
+    """EC2 key pair for SSH: up to 255 printable ASCII characters (EC2 API reference,
+    CreateKeyPair KeyName). Default: none."""
     detailed_monitoring: bool = True
     """Default: 1-minute CloudWatch metrics for the bastion."""
 
     @field_validator("allowed_ssh_cidrs")
     @classmethod
     def _cidrs(cls, values: list[str]) -> list[str]:
-        return [_check_ssh_cidr(v) for v in values]
+        checked = [_check_ssh_cidr(v) for v in values]
+        # EC2 refuses a rule that duplicates another (InvalidPermission.Duplicate).
+        if len(set(checked)) != len(checked):
+            raise ValueError("ranges must be unique (EC2 refuses a duplicate security group rule)")
+        return checked
 
 
 class LambdaConfig(Strict):
@@ -338,11 +365,15 @@ class LambdaConfig(Strict):
     """Default: 30 s (Lambda allows up to 900)."""
 
 
+MAX_INSTANCE_TYPE_OVERRIDES = 40
+
+
 class AppConfig(Strict):
     instance_types: list[Annotated[str, Field(pattern=INSTANCE_TYPE_PATTERN)]] = Field(
         default_factory=lambda: ["t3.small"], min_length=1
     )
-    """Default: ["t3.small"]. More than one makes a mixed-instances ASG."""
+    """Default: ["t3.small"]. More than one makes a mixed-instances ASG: unique, at most
+    40 (Auto Scaling API reference, LaunchTemplate.Overrides: 40 items)."""
     min_size: int = Field(default=3, ge=0)
     """Default: 3, one instance per AZ of the reference architecture."""
     desired_capacity: int = Field(default=3, ge=0)
@@ -351,8 +382,9 @@ class AppConfig(Strict):
     """Default: 9."""
     app_port: int = Field(default=8080, ge=1, le=65535)
     """Port the web server listens on. Default: 8080."""
-    health_check_path: str = Field(default="/health", pattern=r"^/[A-Za-z0-9._~/-]*$")
-    """Path the target group and Route 53 probe. Default: /health."""
+    health_check_path: str = Field(default="/health", pattern=r"^/[A-Za-z0-9._~/-]*$", max_length=255)
+    """Path the target group and Route 53 probe. At most 255 characters (Route 53 API
+    reference, HealthCheckConfig.ResourcePath; the target group allows 1024). Default: /health."""
     health_check_grace_seconds: int = Field(default=300, ge=0, le=7200)
     """Seconds a new instance has to boot before failed checks count. Default: 300."""
     cpu_high_percent: float = Field(default=80.0, gt=0, le=100)
@@ -380,6 +412,15 @@ class AppConfig(Strict):
     @classmethod
     def _retention(cls, value: int) -> int:
         return _check_retention(value)
+
+    @field_validator("instance_types")
+    @classmethod
+    def _types(cls, value: list[str]) -> list[str]:
+        if len(value) > MAX_INSTANCE_TYPE_OVERRIDES:
+            raise ValueError(f"{len(value)} instance types; an Auto Scaling group takes at most 40")
+        if len(set(value)) != len(value):
+            raise ValueError("instance types must be unique (Auto Scaling refuses duplicate overrides)")
+        return value
 
     @field_validator("ami_id")
     @classmethod
@@ -413,13 +454,34 @@ class Engine(StrEnum):
 
 ENGINE_VERSIONS = {
     Engine.POSTGRES: (
-        re.compile(r"^(1[3-7])(\.\d+)?$"),
+        re.compile(r"^(1[3-9])(\.\d+)?$"),
         "16",
-        "a PostgreSQL major 13..17, optionally with a minor: 16 or 16.4",
+        "a PostgreSQL major, optionally with a minor: 16 or 16.9",
     ),
-    Engine.MYSQL: (re.compile(r"^8\.(0|4)(\.\d+)?$"), "8.0", "a MySQL 8.0 or 8.4 version: 8.0 or 8.0.39"),
+    Engine.MYSQL: (re.compile(r"^8\.(0|4)(\.\d+)?$"), "8.4", "a MySQL 8.0 or 8.4 version: 8.4 or 8.4.7"),
 }
-"""Accepted versions per engine, the default, and how to write one."""
+"""The shape of a version per engine, the default, and how to write one. Which versions
+RDS offers is the table ``rds_engine_versions_<engine>`` (a major alone lets RDS pick its
+current minor). MySQL defaults to 8.4: 8.0 left standard support on 2026-07-31 and bills
+RDS Extended Support."""
+USERNAME_MAX = 16
+"""CreateDBInstance MasterUsername: 1 to 16 letters, digits or underscores, starting with a letter."""
+DB_NAME_MAX = {Engine.POSTGRES: 63, Engine.MYSQL: 64}
+"""CreateDBInstance DBName: PostgreSQL 1 to 63, MySQL 1 to 64 characters."""
+
+
+def reserved_words(engine: Engine, version: str, kind: str) -> frozenset[str]:
+    """What a master user name (``kind="user"``) or a database name (``"db"``) may not be
+    for ``engine`` at ``version``: the engine's reserved words (table
+    ``engine_reserved_words``), plus the users RDS creates itself, or the schemas every
+    MySQL server has."""
+    t = table("engine_reserved_words")
+    if engine is Engine.POSTGRES:
+        words = t.regions["postgres"]
+        return words | t.regions["postgres-users"] if kind == "user" else words
+    major = ".".join(version.split(".")[:2])
+    words = t.regions[f"mysql-{major}"]
+    return words | (t.regions["mysql-users"] if kind == "user" else t.regions["mysql-schemas"])
 
 
 class BackupConfig(Strict):
@@ -515,9 +577,12 @@ class DatabaseConfig(Strict):
     deletion_protection: bool = True
     performance_insights: bool = True
     """Default: on (encrypted with the region key). Off for classes without it (db.t4g.micro)."""
-    db_name: str = Field(default="app", pattern=r"^[A-Za-z][A-Za-z0-9_]{0,62}$")
+    db_name: str = Field(default="app", pattern=r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
+    """The database RDS creates: a letter, then letters, digits or underscores; at most 63
+    characters on PostgreSQL, 64 on MySQL; not a reserved word of the engine."""
     username: str = Field(default="app_admin", pattern=r"^[A-Za-z][A-Za-z0-9_]{0,15}$")
-    """Master user name; its password is generated and kept by RDS in Secrets Manager."""
+    """Master user name (1 to 16 characters, not a reserved word or a user RDS keeps);
+    its password is generated and kept by RDS in Secrets Manager."""
     backup: BackupConfig = Field(default_factory=BackupConfig)
 
     @field_validator("engine", mode="before")
@@ -530,6 +595,24 @@ class DatabaseConfig(Strict):
         pattern, _, how = ENGINE_VERSIONS[self.engine]
         if self.engine_version is not None and not pattern.match(self.engine_version):
             raise ValueError(f"engine_version: '{self.engine_version}' is not a {self.engine.value} version; use {how}")
+        problem = self._version_offered()
+        if problem is not None:
+            raise ValueError(f"engine_version: {problem}")
+        # Source: RDS API reference, CreateDBInstance MasterUsername and DBName: "Can't be
+        # a reserved word for the chosen database engine" (words: engine_reserved_words).
+        for field, kind, limit in (("username", "user", USERNAME_MAX), ("db_name", "db", DB_NAME_MAX[self.engine])):
+            value = getattr(self, field)
+            if value.lower() in reserved_words(self.engine, self.version, kind):
+                raise ValueError(
+                    f"{field}: '{value}' is reserved by {self.engine.value} {self.version} (a keyword, or a "
+                    f"{'user' if kind == 'user' else 'schema'} RDS keeps); pick another, e.g. "
+                    f"{'app_admin' if kind == 'user' else 'app'}"
+                )
+            if len(value) > limit:
+                raise ValueError(f"{field}: '{value}' is longer than the {limit} characters {self.engine.value} allows")
+        if self.engine is Engine.POSTGRES and self.username.lower().startswith("pg_"):
+            # PostgreSQL documentation, "Database Roles": role names beginning with pg_ are reserved.
+            raise ValueError(f"username: '{self.username}' starts with pg_, which PostgreSQL reserves; pick another")
         # Source: RDS User Guide, "Managing capacity automatically with Amazon RDS storage
         # autoscaling": the maximum storage threshold must be at least 10 % above the
         # allocated storage, else CreateDBInstance fails ("Invalid max storage size").
@@ -540,8 +623,6 @@ class DatabaseConfig(Strict):
                 f"above allocated_storage_gb {self.allocated_storage_gb}; set it to at least {least} "
                 "(AWS recommends 26 % or more)"
             )
-        if self.username.lower() in ("admin", "root", "postgres", "rdsadmin", "mysql"):
-            raise ValueError(f"username: '{self.username}' is reserved by the engine; pick another, e.g. app_admin")
         if self.performance_insights and self.engine is Engine.MYSQL:
             # Source: RDS User Guide, "Amazon RDS DB engine, Region, and instance class
             # support for Database Insights" (Performance Insights): RDS for MySQL does not
@@ -571,6 +652,24 @@ class DatabaseConfig(Strict):
             )
         return self
 
+    def _version_offered(self) -> str | None:
+        """Why RDS offers no ``engine_version`` (table ``rds_engine_versions_<engine>``), or None."""
+        t = table(f"rds_engine_versions_{self.engine.value}")
+        offered = set().union(*t.regions.values())
+        version = self.version
+        if version in offered or any(v.startswith(f"{version}.") for v in offered):
+            return None
+        major = version.split(".")[0] if self.engine is Engine.POSTGRES else ".".join(version.split(".")[:2])
+        same_major = sorted(
+            (v for v in offered if v.startswith(f"{major}.")), key=lambda v: [int(p) for p in v.split(".")]
+        )
+        hint = (
+            f"use {major} (RDS picks the current minor) or one of {', '.join(same_major)}"
+            if same_major
+            else f"use one of the majors it lists ({', '.join(sorted({v.rsplit('.', 1)[0] for v in offered}))})"
+        )
+        return f"'{version}' is not an RDS for {self.engine.value} version in the table ({t.cite}); {hint}"
+
     def instance_class_in(self, *, replica: bool) -> str:
         """The instance class of the primary, or of a replica (``replica_instance_class``
         if set, else the primary's)."""
@@ -592,6 +691,67 @@ class DatabaseConfig(Strict):
 
 
 DOMAIN_PATTERN = r"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$"
+DOMAIN_MAX_LENGTH = 200
+"""Route 53 names are at most 255 octets; the longest name derived from the domain is
+``<region>.origin.<domain>`` (about 30 more), so 200 leaves room for every region."""
+RESERVED_DOMAINS = (
+    # RFC 2606 section 2 and RFC 6761 section 6: reserved top-level names.
+    "test",
+    "example",
+    "invalid",
+    "localhost",
+    # RFC 2606 section 3: reserved second-level names.
+    "example.com",
+    "example.net",
+    "example.org",
+    # RFC 6762 (mDNS), RFC 7686 (Tor), RFC 8375 (home networks), RFC 9476 (alternative
+    # namespaces): special-use names that are not in the public DNS either.
+    "local",
+    "onion",
+    "home.arpa",
+    "alt",
+)
+"""Special-use names (IANA "Special-Use Domain Names" registry). Route 53 refuses to
+create a hosted zone for them (CreateHostedZone: InvalidDomainName), and a name under
+them can never be delegated; only the emulator profile may use them."""
+
+
+def reserved_domain(domain: str) -> str | None:
+    """The special-use name ``domain`` is or lies under, else None."""
+    return next((r for r in RESERVED_DOMAINS if domain == r or domain.endswith(f".{r}")), None)
+
+
+def domain_problem(domain: str) -> str | None:
+    """Why ``domain`` cannot be the edge domain of a real deploy, or None. Used by the
+    config, the deploy preflight (``TF_VAR_domain``) and mirrored by the Terraform
+    variable's own validation."""
+    if len(domain) > DOMAIN_MAX_LENGTH or not re.match(DOMAIN_PATTERN, domain):
+        return (
+            f"'{domain:.60}' is not a lowercase DNS name of at most {DOMAIN_MAX_LENGTH} characters like shop.acme.com"
+        )
+    reserved = reserved_domain(domain)
+    if reserved is not None:
+        return (
+            f"'{domain}' is under the special-use name '{reserved}' (RFC 2606/6761), for which Route 53 "
+            "creates no hosted zone; use a domain you own, like shop.acme.com"
+        )
+    return None
+
+
+CACHE_BEHAVIOURS_MAX = 25
+"""CloudFront quotas, "Cache behaviors per distribution": 25 (adjustable)."""
+PATH_PATTERN = re.compile(r"^/[A-Za-z0-9_\-.*$/~\"'@:+&]{0,254}$")
+"""CloudFront Developer Guide, "Path pattern": case-sensitive, at most 255 characters of
+A-Z a-z 0-9 _ - . * $ / ~ " ' @ : + and &, starting with / here (the product's paths)."""
+
+
+def _check_path_pattern(path: str, example: str) -> str:
+    if not PATH_PATTERN.match(path):
+        raise ValueError(
+            f"'{path:.60}' is not a CloudFront path pattern (a /, then at most 254 of A-Z a-z 0-9 _-.*$/~\"'@:+&); "
+            f"write it like {example}"
+        )
+    return path
 
 
 class PriceClass(StrEnum):
@@ -601,8 +761,12 @@ class PriceClass(StrEnum):
 
 
 class EdgeConfig(Strict):
-    domain: str = Field(default="webapp.example.com", pattern=DOMAIN_PATTERN, max_length=200)
-    """The user-facing name (and www.<domain>); the origin failover record is origin.<domain>."""
+    domain: str | None = Field(default=None, pattern=DOMAIN_PATTERN, max_length=DOMAIN_MAX_LENGTH)
+    """The user-facing name (and www.<domain>); the origin failover record is
+    origin.<domain>. A domain you own: special-use names (example.com, .test, ...) only
+    in the emulator profile. Default: none; the stacks then take it as the Terraform
+    variable ``domain`` (``TF_VAR_domain``), which every stack requires, so a deploy
+    without one stops before creating anything (``make deploy`` says so first)."""
     delegated: bool = False
     """Default: false, the domain is not delegated to Route 53: nothing waits on
     certificate validation, CloudFront serves its default certificate. true needs zone_id."""
@@ -667,9 +831,15 @@ class EdgeConfig(Strict):
     @classmethod
     def _paths(cls, value: list[str]) -> list[str]:
         for path in value:
-            if not path.startswith("/") or " " in path:
-                raise ValueError(f"'{path}' is not a CloudFront path pattern; write it like /api/*")
+            _check_path_pattern(path, "/api/*")
+        if len(set(value)) != len(value):
+            raise ValueError("path patterns must be unique (CloudFront refuses two behaviours with one pattern)")
         return value
+
+    @field_validator("static_path_pattern")
+    @classmethod
+    def _static(cls, value: str) -> str:
+        return _check_path_pattern(value, "/static/*")
 
     @field_validator("geo_allow")
     @classmethod
@@ -690,6 +860,19 @@ class EdgeConfig(Strict):
 
     @model_validator(mode="after")
     def _delegation(self) -> EdgeConfig:
+        if self.static_path_pattern in self.write_path_patterns:
+            raise ValueError(
+                f"static_path_pattern: '{self.static_path_pattern}' is also a write path; "
+                "CloudFront refuses two behaviours with one pattern, pick another"
+            )
+        behaviours = len(self.write_path_patterns) + 1
+        if behaviours > CACHE_BEHAVIOURS_MAX:
+            raise ValueError(
+                f"write_path_patterns: {behaviours} cache behaviours with the static path; a distribution has "
+                f"at most {CACHE_BEHAVIOURS_MAX} (CloudFront quotas), so merge patterns (e.g. /api/*)"
+            )
+        if self.delegated and self.domain is None:
+            raise ValueError("domain: delegated = true needs the delegated domain; set domain (or delegated = false)")
         if self.delegated and self.zone_id is None:
             raise ValueError(
                 "zone_id: delegated = true needs the id of an existing, delegated hosted zone for the domain "
@@ -740,8 +923,11 @@ class BackendConfig(Strict):
     """An S3 backend per stack (state key ``<key_prefix>/<stack>.tfstate``)."""
 
     bucket: str = Field(min_length=3, max_length=63)
+    """An existing general purpose bucket (S3 naming rules are checked)."""
     region: str
-    key_prefix: str = "multi-region-web"
+    key_prefix: str = Field(default="multi-region-web", min_length=1, max_length=512)
+    """State keys are ``<key_prefix>/<stack>.tfstate``: no leading or trailing ``/``,
+    no ``//`` (Terraform's S3 backend refuses them), at most 512 characters."""
     use_lockfile: bool = True
     """Default: S3-native state locking (Terraform >= 1.10), no DynamoDB table."""
 
@@ -749,6 +935,45 @@ class BackendConfig(Strict):
     @classmethod
     def _region(cls, value: str) -> str:
         return _check_region(value)
+
+    @field_validator("bucket")
+    @classmethod
+    def _bucket(cls, value: str) -> str:
+        problem = bucket_name_problem(value)
+        if problem is not None:
+            raise ValueError(f"'{value}' {problem}")
+        return value
+
+    @field_validator("key_prefix")
+    @classmethod
+    def _key_prefix(cls, value: str) -> str:
+        # Terraform S3 backend ("key" and "workspace_key_prefix" validation): a key must
+        # not start or end with "/" nor contain "//".
+        if value.startswith("/") or value.endswith("/") or "//" in value:
+            raise ValueError(f"'{value}' must not start or end with / or contain //; write it like team/webapp")
+        return value
+
+
+BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+RESERVED_BUCKET_SUFFIXES = ("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3")
+
+
+def bucket_name_problem(name: str) -> str | None:
+    """Why S3 refuses ``name`` for a general purpose bucket, or None (Amazon S3 User
+    Guide, "General purpose bucket naming rules")."""
+    if not BUCKET_NAME.match(name):
+        return "is not an S3 bucket name: 3-63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit"
+    if ".." in name:
+        return "has two adjacent periods, which S3 bucket names may not"
+    if re.fullmatch(r"\d+\.\d+\.\d+\.\d+", name):
+        return "is formatted as an IP address, which S3 bucket names may not be"
+    for prefix in ("xn--", "sthree-", "amzn-s3-demo-"):
+        if name.startswith(prefix):
+            return f"starts with '{prefix}', which S3 reserves"
+    for suffix in RESERVED_BUCKET_SUFFIXES:
+        if name.endswith(suffix):
+            return f"ends with '{suffix}', which S3 reserves"
+    return None
 
 
 RESERVED_NAME_PREFIXES = (
@@ -772,8 +997,10 @@ class Config(Strict):
     """Short lowercase name, first part of every resource name."""
     environment: str = Field(min_length=2, max_length=8, pattern=NAME_PATTERN)
     """prod, staging, dev, ..."""
-    owner: str = Field(min_length=1)
-    cost_center: str = Field(min_length=1)
+    owner: str = Field(min_length=1, max_length=TAG_VALUE_MAX, pattern=TAG_VALUE_PATTERN)
+    """Tag ``Owner`` on every resource (a tag value: letters, digits, spaces, ``_.:/=+-@``)."""
+    cost_center: str = Field(min_length=1, max_length=TAG_VALUE_MAX, pattern=TAG_VALUE_PATTERN)
+    """Tag ``CostCenter`` on every resource (same rules as ``owner``)."""
     disposable: bool = False
     """Default: false, stateful resources carry prevent_destroy. true only for
     throw-away environments (dev, the emulator)."""
@@ -808,6 +1035,13 @@ class Config(Strict):
                     )
         if self.emulator is not None and not self.disposable:
             raise ValueError("emulator: an emulator profile must set disposable = true so destroy can clean up")
+        if self.emulator is None and self.edge.domain is not None:
+            problem = domain_problem(self.edge.domain)
+            if problem is not None:
+                raise ValueError(f"edge.domain: {problem} (or leave it unset and pass TF_VAR_domain at deploy)")
+        problem = self._offerings(names)
+        if problem is not None:
+            raise ValueError(problem)
         for start in derived_name_prefixes(self.project, self.environment, names):
             for kind, reserved, source in RESERVED_NAME_PREFIXES:
                 if start.startswith(reserved):
@@ -816,6 +1050,61 @@ class Config(Strict):
                         f"'{reserved}' at the start of {kind} ({source}); choose another project or environment"
                     )
         return self
+
+    def _offerings(self, regions: list[str]) -> str | None:
+        """The first value a table of AWS offerings does not list for every region."""
+        checks = [
+            ("app.instance_types", "ec2_instance_types", "EC2 instance types", self.app.instance_types, "t3.small"),
+            (
+                "network.interface_endpoints",
+                "vpc_endpoint_services",
+                "interface endpoint services",
+                self.network.interface_endpoints,
+                "ssm",
+            ),
+        ]
+        engine = self.database.engine.value
+        checks.append(
+            (
+                "database.instance_class",
+                f"rds_instance_classes_{engine}",
+                f"RDS for {engine} instance classes",
+                [self.database.instance_class],
+                "db.r6g.large",
+            )
+        )
+        if self.database.replica_instance_class is not None:
+            checks.append(
+                (
+                    "database.replica_instance_class",
+                    f"rds_instance_classes_{engine}",
+                    f"RDS for {engine} instance classes",
+                    [self.database.replica_instance_class],
+                    "db.r6g.large",
+                )
+            )
+        if self.app.bastion.enabled:
+            checks.append(
+                (
+                    "app.bastion.instance_type",
+                    "ec2_instance_types",
+                    "EC2 instance types",
+                    [self.app.bastion.instance_type],
+                    "t3.micro",
+                )
+            )
+        for field, name, what, values, example in checks:
+            t = table(name)
+            for value in values:
+                if not t.known(value):
+                    return f"{field}: '{value}' is unknown to the table of {what} ({t.cite}); check the name (like {example})"
+                missing = [r for r in regions if value not in t.offered(r)]
+                if missing:
+                    return (
+                        f"{field}: '{value}' is not offered in {', '.join(missing)} according to the table of {what} "
+                        f"({t.cite}); pick one every region of the config offers"
+                    )
+        return None
 
     @property
     def primary(self) -> RegionConfig:

@@ -4,12 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from cdktf import LocalBackend, S3Backend, TerraformOutput, TerraformStack
+from cdktf import (
+    LocalBackend,
+    S3Backend,
+    TerraformOutput,
+    TerraformStack,
+    TerraformVariable,
+    TerraformVariableValidationConfig,
+)
 from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderDefaultTags, AwsProviderEndpoints
 from constructs import Construct, Node
 
 from constructs_lib.addressing import address_parts_of_path, logical_id
-from constructs_lib.config import EMULATED_SERVICES, Config
+from constructs_lib.config import DOMAIN_MAX_LENGTH, DOMAIN_PATTERN, EMULATED_SERVICES, RESERVED_DOMAINS, Config
 from constructs_lib.context import Context
 from constructs_lib.naming import Naming, default_tags
 from constructs_lib.regions import provider_alias
@@ -42,6 +49,43 @@ def context_for(config: Config, region: str) -> Context:
     """What every construct of ``region``'s stack shares: names, whether stateful
     resources are protected (not in a disposable environment), the tag set."""
     return Context(naming=naming_for(config, region), stateful=not config.disposable, tags=tags_for(config, region))
+
+
+DOMAIN_VARIABLE = "domain"
+
+
+def domain_variable(stack: TerraformStack) -> str:
+    """Declare the required variable ``domain`` (``TF_VAR_domain``) in ``stack`` and
+    return a reference to it. Used when the config names no domain: every stack of the
+    config declares it, used or not, so that ``cdktf deploy`` or ``terraform apply``
+    without a domain stops at the first stack's plan, before any resource exists. Its
+    validation mirrors ``config.domain_problem`` (syntax, length, special-use names)."""
+    reserved = ", ".join(f'"{r}"' for r in RESERVED_DOMAINS)
+    pattern = DOMAIN_PATTERN.replace("\\", "\\\\")
+    variable = TerraformVariable(
+        stack,
+        DOMAIN_VARIABLE,
+        type="string",
+        nullable=False,
+        description=(
+            "The edge domain (a domain you own, like shop.acme.com), for a config without edge.domain. "
+            "Set edge.domain in the config instead to have it checked before synth."
+        ),
+        validation=[
+            TerraformVariableValidationConfig(
+                condition=(
+                    f'${{length(var.domain) <= {DOMAIN_MAX_LENGTH} && can(regex("{pattern}", var.domain)) && '
+                    f'!anytrue([for r in [{reserved}] : var.domain == r || endswith(var.domain, format(".%s", r))])}}'
+                ),
+                error_message=(
+                    "The domain must be a lowercase DNS name you own, at most 200 characters, and not a "
+                    "special-use name (example.com, .test, .invalid, .localhost, .local, ...): Route 53 "
+                    "creates no hosted zone for those."
+                ),
+            )
+        ],
+    )
+    return variable.string_value
 
 
 class ReadableStack(TerraformStack):
@@ -108,6 +152,8 @@ class ProductStack(ReadableStack):
         self.add_override("terraform.required_providers.aws.source", AWS_PROVIDER_SOURCE)
         self.add_override("terraform.required_providers.aws.version", AWS_PROVIDER_VERSION)
         self.add_override("terraform.required_version", TERRAFORM_VERSION)
+        self.domain = config.edge.domain or domain_variable(self)
+        """The edge domain: the config's, or a reference to the required variable."""
 
     def aws_provider(self, region: str, *, alias: str | None = None) -> AwsProvider:
         """An AWS provider for ``region``, aliased by region, with the product's default tags."""

@@ -88,8 +88,8 @@ class RegionalStack(ProductStack):
                 "certificate",
                 provider=provider,
                 props=DnsValidatedCertificateProps(
-                    domain=regional_origin_name(region.name, config.edge.domain),
-                    alternative_names=(origin_name(config.edge.domain),),
+                    domain=regional_origin_name(region.name, self.domain),
+                    alternative_names=(origin_name(self.domain),),
                     zone_id=config.edge.zone_id,
                 ),
             )

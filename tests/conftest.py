@@ -181,7 +181,12 @@ class Terraform:
             rel = os.path.relpath(stack, workdir)
             return rel if rel.startswith("../") else f"./{rel}"
 
-        modules = {f"m{i}": {"source": source(stack)} for i, stack in enumerate(stacks)}
+        def module(stack: Path) -> dict[str, str]:
+            # A stack of a config without edge.domain requires the variable domain.
+            variables = json.loads((stack / "cdk.tf.json").read_text()).get("variable", {})
+            return {"source": source(stack), **({"domain": "shop.acme.com"} if "domain" in variables else {})}
+
+        modules = {f"m{i}": module(stack) for i, stack in enumerate(stacks)}
         root = {"module": modules, "terraform": {"required_providers": {"aws": {"source": "hashicorp/aws"}}}}
         (workdir / "main.tf.json").write_text(json.dumps(root, indent=1))
         return workdir

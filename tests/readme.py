@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 README = Path(__file__).resolve().parent.parent / "README.md"
-COMMAND = re.compile(r"^(make|npx|aws|terraform|git|bash|STACK_CONFIG=\S+ make)( |$)")
+COMMAND = re.compile(r"^(make|npx|aws|terraform|git|bash|(?:[A-Z][A-Za-z_]*=\S+ )+make)( |$)")
 INLINE = re.compile(r"`((?:make|npx cdktf) [^`]+)`")
 
 

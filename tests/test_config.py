@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -252,8 +253,96 @@ BAD = [
         "should match pattern",
     ),
     ("bad-db-port", "database", {"port": 80}, "database.port", "greater than or equal to 1150"),
-    ("reserved-username", "database", {"username": "admin"}, "database.username", "reserved"),
-    ("edge-delegated-no-zone", "edge", {"delegated": True}, "edge.zone_id", "existing, delegated hosted zone"),
+    ("reserved-username", "database", {"username": "admin"}, "database.username", "reserved by postgres 16"),
+    # Database: engine reserved words, RDS's own users, name lengths, the version and class tables.
+    ("pg-username-keyword", "database.username", "user", "database.username", "reserved by postgres 16"),
+    ("pg-username-rds-role", "database.username", "rdsadmin", "database.username", "a user RDS keeps"),
+    ("pg-username-pg-prefix", "database.username", "pg_app", "database.username", "starts with pg_"),
+    ("pg-db-name-keyword", "database.db_name", "select", "database.db_name", "reserved by postgres 16"),
+    ("pg-db-name-64", "database.db_name", "a" * 64, "database.db_name", "longer than the 63 characters"),
+    (
+        "mysql-username-keyword",
+        "database",
+        {"engine": "mysql", "engine_version": "8.4", "username": "qualify"},
+        "database.username",
+        "reserved by mysql 8.4",
+    ),
+    (
+        "mysql-username-rds-user",
+        "database",
+        {"engine": "mysql", "username": "rdsrepladmin"},
+        "database.username",
+        "a user RDS keeps",
+    ),
+    ("mysql-db-name-schema", "database", {"engine": "mysql", "db_name": "sys"}, "database.db_name", "schema RDS keeps"),
+    ("username-17", "database.username", "a" * 17, "database.username", "should match pattern"),
+    (
+        "pg-minor-retired",
+        "database.engine_version",
+        "16.4",
+        "database.engine_version",
+        "use 16 (RDS picks the current minor) or one of 16.9",
+    ),
+    ("pg-major-unknown", "database.engine_version", "19", "database.engine_version", "use one of the majors"),
+    (
+        "mysql-minor-unknown",
+        "database",
+        {"engine": "mysql", "engine_version": "8.4.99"},
+        "database.engine_version",
+        "not an RDS for mysql version in the table",
+    ),
+    ("db-class-unknown", "database.instance_class", "db.r6g.lrage", "database.instance_class", "unknown to the table"),
+    (
+        "db-replica-class-not-offered",
+        "database.replica_instance_class",
+        "db.x9z.large",
+        "database.replica_instance_class",
+        "unknown to the table of RDS for postgres instance classes",
+    ),
+    # App and network: the EC2 and endpoint tables.
+    ("ec2-type-unknown", "app.instance_types", ["t3.smal"], "app.instance_types", "unknown to the table of EC2"),
+    (
+        "ec2-type-not-in-a-region",
+        "app.instance_types",
+        ["t3.small", "hpc7g.4xlarge"],
+        "app.instance_types",
+        "'hpc7g.4xlarge' is not offered in us-west-2",
+    ),
+    (
+        "bastion-type-unknown",
+        "app.bastion.instance_type",
+        "t9.micro",
+        "app.bastion.instance_type",
+        "unknown to the table",
+    ),
+    (
+        "endpoint-unknown",
+        "network.interface_endpoints",
+        ["ssm", "ssmm"],
+        "network.interface_endpoints",
+        "check the name",
+    ),
+    (
+        "endpoint-gateway",
+        "network.interface_endpoints",
+        ["s3"],
+        "network.interface_endpoints",
+        "gateway endpoint for s3",
+    ),
+    (
+        "endpoint-shape",
+        "network.interface_endpoints",
+        ["SSM"],
+        "network.interface_endpoints",
+        "com.amazonaws.<region>.",
+    ),
+    (
+        "edge-delegated-no-zone",
+        "edge",
+        {"domain": "shop.acme.com", "delegated": True},
+        "edge.zone_id",
+        "existing, delegated hosted zone",
+    ),
     ("edge-bad-domain", "edge", {"domain": "Not A Domain"}, "edge.domain", "should match pattern"),
     ("edge-interval", "edge", {"health_check_interval": 15}, "edge.health_check_interval", "use 10 (fast) or 30"),
     (
@@ -321,6 +410,90 @@ BAD = [
         {"function": {"reserved_concurrency": 0}},
         "app.function.reserved_concurrency",
         "greater than or equal to 1",
+    ),
+    # Domains: special-use names outside the emulator, delegation without a domain.
+    ("edge-domain-example-com", "edge.domain", "shop.example.com", "edge.domain", "special-use name 'example.com'"),
+    ("edge-domain-dot-test", "edge.domain", "webapp.test", "edge.domain", "use a domain you own"),
+    ("edge-domain-home-arpa", "edge.domain", "nas.home.arpa", "edge.domain", "special-use name 'home.arpa'"),
+    (
+        "edge-delegated-no-domain",
+        "edge",
+        {"delegated": True, "zone_id": "Z0123456789ABC"},
+        "edge.domain",
+        "needs the delegated domain",
+    ),
+    # Tags (owner, cost_center): AWS tag value rules.
+    ("owner-tag-characters", "owner", "platform<team>", "owner", "should match pattern"),
+    ("cost-center-tag-length", "cost_center", "c" * 257, "cost_center", "at most 256 characters"),
+    # Backend: S3 bucket naming and Terraform's key rules.
+    (
+        "backend-bucket-uppercase",
+        "backend",
+        {"bucket": "Acme_State", "region": "us-east-1"},
+        "backend.bucket",
+        "is not an S3 bucket name",
+    ),
+    ("backend-bucket-ip", "backend", {"bucket": "192.168.1.10", "region": "us-east-1"}, "backend.bucket", "IP address"),
+    (
+        "backend-bucket-suffix",
+        "backend",
+        {"bucket": "acme-state-s3alias", "region": "us-east-1"},
+        "backend.bucket",
+        "'-s3alias'",
+    ),
+    (
+        "backend-key-prefix-slash",
+        "backend",
+        {"bucket": "acme-state", "region": "us-east-1", "key_prefix": "/team/webapp"},
+        "backend.key_prefix",
+        "must not start or end with /",
+    ),
+    # App: health path (Route 53 limit), instance type list, bastion key pair and SSH rules.
+    (
+        "health-path-too-long",
+        "app.health_check_path",
+        "/" + "h" * 255,
+        "app.health_check_path",
+        "at most 255 characters",
+    ),
+    ("instance-types-twice", "app.instance_types", ["t3.small", "t3.small"], "app.instance_types", "must be unique"),
+    ("bastion-key-name-non-ascii", "app.bastion.key_name", "clé", "app.bastion.key_name", "should match pattern"),
+    (
+        "bastion-ssh-twice",
+        "app.bastion.allowed_ssh_cidrs",
+        ["203.0.113.0/24", "203.0.113.0/24"],
+        "app.bastion.allowed_ssh_cidrs",
+        "must be unique",
+    ),
+    (
+        "bastion-ssh-over-quota",
+        "app.bastion.allowed_ssh_cidrs",
+        [f"198.51.{i}.0/24" for i in range(61)],
+        "app.bastion.allowed_ssh_cidrs",
+        "at most 60 items",
+    ),
+    # Edge: CloudFront path patterns and the cache-behaviour quota.
+    ("edge-static-path", "edge.static_path_pattern", "static/*", "edge.static_path_pattern", "like /static/*"),
+    (
+        "edge-write-path-space",
+        "edge.write_path_patterns",
+        ["/api v2/*"],
+        "edge.write_path_patterns",
+        "not a CloudFront path pattern",
+    ),
+    (
+        "edge-static-is-a-write-path",
+        "edge",
+        {"write_path_patterns": ["/api/*", "/static/*"]},
+        "edge.static_path_pattern",
+        "also a write path",
+    ),
+    (
+        "edge-too-many-behaviours",
+        "edge.write_path_patterns",
+        [f"/api/v{i}/*" for i in range(25)],
+        "edge.write_path_patterns",
+        "at most 25",
     ),
 ]
 
@@ -472,3 +645,40 @@ def test_small_mysql_classes_run_without_performance_insights() -> None:
     assert parse(mutate("database", db)).database.instance_class == "db.t3.micro"
     pg = {"engine": "postgres", "instance_class": "db.t4g.micro"}
     assert parse(mutate("database", pg)).database.performance_insights is True
+
+
+def test_db_class_must_be_offered_in_every_region_of_the_config() -> None:
+    """A class one region lacks would fail the replica (or the promoted primary) there."""
+    data = mutate("regions[1]", {"name": "eu-west-3", "role": "secondary", "vpc_cidr": "10.1.0.0/16"})
+    data["database"]["instance_class"] = "db.r7g.large"
+    with pytest.raises(ConfigError) as info:
+        parse(data, "bad.toml")
+    (problem,) = info.value.problems
+    assert problem.startswith("database.instance_class: 'db.r7g.large' is not offered in eu-west-3"), problem
+    assert "rds_instance_classes_postgres.json, as of 2026-08-11" in problem
+    data["database"]["instance_class"] = "db.r6g.large"
+    assert parse(data).database.instance_class == "db.r6g.large"
+
+
+@pytest.mark.parametrize(
+    ("engine", "version", "username"),
+    [("mysql", "8.4", "admin"), ("postgres", "16", "postgres"), ("mysql", "8.0", "qualify")],
+)
+def test_engine_defaults_aws_accepts_are_accepted(engine: str, version: str, username: str) -> None:
+    """Not stricter than AWS: RDS's console defaults (admin on MySQL, postgres on
+    PostgreSQL) are valid, and a word reserved only from MySQL 8.4 on is valid on 8.0."""
+    c = parse(mutate("database", {"engine": engine, "engine_version": version, "username": username}))
+    assert c.database.username == username
+
+
+def test_every_table_names_its_date_source_and_refresh() -> None:
+    import json
+
+    from constructs_lib.aws_tables import TABLES, table
+
+    for path in sorted(TABLES.glob("*.json")):
+        meta = json.loads(path.read_text())
+        assert {"what", "as_of", "source", "refresh", "regions"} <= set(meta), path
+        assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", meta["as_of"]), path
+        t = table(path.stem)
+        assert t.regions and all(t.regions.values()), path

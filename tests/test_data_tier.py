@@ -155,9 +155,9 @@ def test_vault_is_encrypted_and_only_the_admin_deletes_recovery_points(default_s
 def test_mysql_profile_synthesizes_and_validates(synthesize: Any, terraform: Any) -> None:
     outdir, docs = synthesize(ROOT / "config/mysql.toml")
     east, west = docs["shop-prod-us-east-1"], docs["shop-prod-us-west-2"]
-    assert (db(east)["engine"], db(east)["engine_version"], db(east)["port"]) == ("mysql", "8.0", 3306)
+    assert (db(east)["engine"], db(east)["engine_version"], db(east)["port"]) == ("mysql", "8.4", 3306)
     pg = resources(east, "aws_db_parameter_group")["data_parameters"]
-    assert pg["family"] == "mysql8.0"
+    assert pg["family"] == "mysql8.4"
     assert {"name": "require_secure_transport", "value": "ON", "apply_method": "immediate"} in pg["parameter"]
     assert db(east)["enabled_cloudwatch_logs_exports"] == ["error", "general", "slowquery"]
     asg = resources(east, "aws_autoscaling_group")["app_asg"]

@@ -93,7 +93,7 @@ def test_each_alb_has_one_health_check_and_one_failover_record(default_synth: Sy
         assert len(check["regions"]) >= 3
     records = failover_records(doc)
     assert sorted(r["failover_routing_policy"]["type"] for r in records) == ["PRIMARY", "SECONDARY"]
-    assert {r["name"] for r in records} == {"origin.webapp.example.com"}
+    assert {r["name"] for r in records} == {"origin.${var.domain}"}
     by_type = {r["failover_routing_policy"]["type"]: r for r in records}
     assert by_type["PRIMARY"]["alias"]["name"].startswith(remote(EAST))
     assert by_type["SECONDARY"]["alias"]["name"].startswith(remote(WEST))
@@ -104,7 +104,7 @@ def test_each_alb_has_one_health_check_and_one_failover_record(default_synth: Sy
 def test_user_facing_names_alias_cloudfront(default_synth: Synth) -> None:
     records = resources(default_synth[GLOBAL], "aws_route53_record").values()
     to_cdn = {(r["name"], r["type"]) for r in records if r.get("alias", {}).get("zone_id") == "Z2FDTNDATAQYW2"}
-    assert to_cdn == {(n, t) for n in ("webapp.example.com", "www.webapp.example.com") for t in ("A", "AAAA")}
+    assert to_cdn == {(n, t) for n in ("${var.domain}", "www.${var.domain}") for t in ("A", "AAAA")}
 
 
 def test_not_delegated_means_nothing_waits_on_validation(default_synth: Synth) -> None:
@@ -195,7 +195,7 @@ def test_three_regions_put_both_secondaries_behind_the_secondary_record(three_re
     latency = [r for r in resources(doc, "aws_route53_record").values() if "latency_routing_policy" in r]
     assert sorted(r["latency_routing_policy"]["region"] for r in latency) == ["eu-west-1", "us-west-2"]
     (secondary,) = [r for r in failover_records(doc) if r["failover_routing_policy"]["type"] == "SECONDARY"]
-    assert secondary["alias"]["name"] == "secondaries.origin.webapp.example.com"
+    assert secondary["alias"]["name"] == "secondaries.origin.${var.domain}"
     assert len(distribution(doc)["origin_group"][0]["member"]) == 2, "CloudFront allows two members"
     (config,) = resources(doc, "aws_s3_bucket_replication_configuration").values()
     assert [r["id"] for r in config["rule"]] == ["to-us-west-2", "to-eu-west-1"]
@@ -205,7 +205,7 @@ def test_three_regions_put_both_secondaries_behind_the_secondary_record(three_re
 
 DELEGATED = """
 [edge]
-domain = "shop.example.org"
+domain = "shop.acme.com"
 delegated = true
 zone_id = "Z0123456789ABCDEFGHIJ"
 """
@@ -221,15 +221,15 @@ def test_delegated_domain_gets_validated_certificates_and_tls_to_origins(delegat
     for stack in (EAST, WEST):
         (cert,) = resources(docs[stack], "aws_acm_certificate").values()
         region = stack.removeprefix("webapp-prod-")
-        assert cert["domain_name"] == f"{region}.origin.shop.example.org"
-        assert cert["subject_alternative_names"] == ["origin.shop.example.org"]
+        assert cert["domain_name"] == f"{region}.origin.shop.acme.com"
+        assert cert["subject_alternative_names"] == ["origin.shop.acme.com"]
         assert list(resources(docs[stack], "aws_lb_listener")) == ["app_https"]
     d = distribution(docs[GLOBAL])
     assert d["viewer_certificate"]["minimum_protocol_version"] == "TLSv1.2_2021"
-    assert d["aliases"] == ["shop.example.org", "www.shop.example.org"]
+    assert d["aliases"] == ["shop.acme.com", "www.shop.acme.com"]
     origins = {o["origin_id"]: o for o in d["origin"]}
-    assert origins["primary"]["domain_name"] == "origin.shop.example.org"
-    assert origins["secondary"]["domain_name"] == "us-west-2.origin.shop.example.org"
+    assert origins["primary"]["domain_name"] == "origin.shop.acme.com"
+    assert origins["secondary"]["domain_name"] == "us-west-2.origin.shop.acme.com"
     assert {o["custom_origin_config"]["origin_protocol_policy"] for o in origins.values()} == {"https-only"}
     assert {c["type"] for c in resources(docs[GLOBAL], "aws_route53_health_check").values()} == {"HTTPS"}
     assert "aws_route53_zone" not in docs[GLOBAL]["resource"]
@@ -241,3 +241,40 @@ def test_variants_validate(
     stacks = [Path(outdir) / "stacks" / stack for outdir, docs in (three_regions, delegated) for stack in sorted(docs)]
     assert len(stacks) == 7
     terraform.validate_many(stacks, tmp_path / "validate")
+
+
+def test_without_a_domain_every_stack_requires_one(default_synth: Synth) -> None:
+    """config/default.toml names no domain (it must be one the user owns): every stack
+    declares the required variable, so a deploy stops at the first stack's plan."""
+    for stack, doc in default_synth.items():
+        variable = doc["variable"]["domain"]
+        assert "default" not in variable and variable["nullable"] is False, stack
+    assert resources(default_synth[GLOBAL], "aws_route53_zone")["edge_zone"]["name"] == "${var.domain}"
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        ((), "No value for required variable"),
+        (("-var", "domain=shop.example.com"), "not a special-use name"),
+        (("-var", "domain=webapp.test"), "not a special-use name"),
+        (("-var", "domain=Shop.acme.com"), "lowercase DNS name"),
+    ],
+)
+def test_domain_variable_refuses_what_route53_refuses(
+    default_synth: Synth, terraform: Any, tmp_path: Path, args: tuple[str, ...], words: str
+) -> None:
+    """The synthesized variable block alone (no provider, no network): Terraform's own
+    validation stops a plan, as ``config.domain_problem`` stops synth and preflight."""
+    block = {"variable": {"domain": default_synth[GLOBAL]["variable"]["domain"]}}
+    (tmp_path / "main.tf.json").write_text(json.dumps(block))
+    terraform.run(tmp_path, "init", "-input=false")
+    result = terraform.run(tmp_path, "plan", "-input=false", *args, check=False)
+    assert result.returncode == 1 and words in " ".join(result.stderr.split()), result.stderr
+
+
+def test_domain_variable_accepts_a_domain_you_own(default_synth: Synth, terraform: Any, tmp_path: Path) -> None:
+    block = {"variable": {"domain": default_synth[GLOBAL]["variable"]["domain"]}}
+    (tmp_path / "main.tf.json").write_text(json.dumps(block))
+    terraform.run(tmp_path, "init", "-input=false")
+    terraform.run(tmp_path, "plan", "-input=false", "-var", "domain=shop.acme.com")

@@ -37,6 +37,10 @@ RUNS: dict[str, str] = {
     "make deploy-local": "test_deploy.py (the same harness, tooling/local_aws.py); test_make_targets_expand",
     "make deploy-local DEPLOY_ARGS=--keep": "test_readme.py::test_make_targets_expand (dry run)",
     "npx cdktf deploy '*'": "test_deploy.py::deployment",
+    "make deploy": "test_readme.py::test_make_deploy_stops_at_the_preflight (make deploy = make preflight + npx cdktf deploy)",
+    "make preflight": "test_readme.py::test_make_deploy_stops_at_the_preflight",
+    "TF_VAR_domain=shop.acme.com make deploy": "test_readme.py::test_make_deploy_stops_at_the_preflight",
+    "make refresh-tables": "test_readme.py::test_make_targets_expand (dry run); test_refresh_tables.py runs the tool on moto",
     "npx cdktf output '*'": "test_deploy.py::test_outputs_the_readme_lists",
     "aws s3api create-bucket": "test_deploy.py::test_readme_backend_bootstrap",
     "aws s3api put-bucket-versioning": "test_deploy.py::test_readme_backend_bootstrap",
@@ -115,6 +119,7 @@ def test_make_help_lists_every_target() -> None:
         ("make deploy-local", "scripts/deploy_local.py"),
         ("make bench", "scripts/bench.py"),
         ("make hooks", "pre-commit install"),
+        ("make refresh-tables", "-m tooling.refresh_tables"),
     ],
 )
 def test_make_targets_expand(cmd: str, expect: str) -> None:
@@ -192,3 +197,17 @@ def test_outputs_table_lists_every_output(default_synth: Synth) -> None:
         if not name.startswith("cross-stack-output-")
     }
     assert listed == declared, f"missing from README: {declared - listed}; not declared: {listed - declared}"
+
+
+def test_make_deploy_stops_at_the_preflight() -> None:
+    """A shipped config names no domain (it must be one the user owns): `make deploy`
+    stops in the preflight, one line naming what to set, before cdktf runs at all."""
+    for cmd in ("make deploy", "make preflight"):
+        assert cmd in readme.commands()
+        proc = shell(cmd, STACK_CONFIG="config/default.toml")
+        assert proc.returncode != 0, proc.stdout[-2000:]
+        assert "preflight: config/default.toml: edge.domain: not set; set edge.domain" in proc.stderr, proc.stderr
+        assert "cdktf deploy" not in proc.stdout.replace(cmd, "")
+    assert "TF_VAR_domain=shop.acme.com make deploy" in readme.commands()
+    proc = shell("make preflight", STACK_CONFIG="config/default.toml", TF_VAR_domain="shop.acme.com")
+    assert proc.returncode == 0 and "ready to deploy" in proc.stdout, proc.stderr

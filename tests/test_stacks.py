@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from syrupy.extensions.json import JSONSnapshotExtension
 
-from tests.conftest import ROOT, Synth, resources, run_main
+from tests.conftest import CONFIG_DIR, ROOT, Synth, resources, run_main
 
 EAST, WEST, GLOBAL = "webapp-prod-us-east-1", "webapp-prod-us-west-2", "webapp-prod-global"
 
@@ -193,3 +193,8 @@ def test_default_synth_has_nothing_of_the_emulator(default_synth: Synth) -> None
     text = json.dumps(default_synth)
     for marker in ("skip_credentials_validation", "s3_use_path_style", "127.0.0.1", "emulator", "access_key"):
         assert marker not in text, marker
+
+
+def test_emulator_profile_names_its_domain(synthesize: Any) -> None:
+    _, docs = synthesize(CONFIG_DIR / "local.toml")
+    assert all("variable" not in doc for doc in docs.values())

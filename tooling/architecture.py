@@ -197,14 +197,14 @@ def build_model(docs: dict[str, Doc]) -> Architecture:
 
     def add(addr: Address, kind: str, label: str, cluster: tuple[str, ...]) -> str:
         nid = node_id(addr)
-        nodes[nid] = Node(nid, kind, label, cluster)
+        nodes[nid] = Node(nid, kind, readable(label), cluster)
         return nid
 
     def link(src: Address | str, dst: Address | str, label: str = "", style: str = "solid") -> None:
         a = src if isinstance(src, str) else node_id(src)
         b = dst if isinstance(dst, str) else node_id(dst)
         if a in nodes and b in nodes and a != b:
-            edges.add(Edge(a, b, label, style))
+            edges.add(Edge(a, b, readable(label), style))
 
     regional = [name for name, doc in docs.items() if doc.get("resource", {}).get("aws_vpc")]
     for stack in regional:
@@ -226,6 +226,12 @@ def _merge(edges: set[Edge]) -> tuple[Edge, ...]:
     return tuple(
         sorted(Edge(src, dst, ", ".join(sorted(x for x in ls if x)), style) for (src, dst, style), ls in labels.items())
     )
+
+
+def readable(label: str) -> str:
+    """A Terraform variable reference as a placeholder: ``${var.domain}`` -> ``<domain>``
+    (a config without edge.domain takes it at deploy time)."""
+    return re.sub(r"\$\{var\.([a-z_]+)\}", r"<\1>", label)
 
 
 def _regional(s: Resolver, stack: str, add: Any, link: Any) -> None:

@@ -142,7 +142,7 @@ class Distribution(Facet):
 
     Example::
 
-        Distribution(edge, "distribution", provider=us_east_1, ctx=ctx, props=config.edge, key=key,
+        Distribution(edge, "distribution", provider=us_east_1, ctx=ctx, props=config.edge, domain=stack.domain, key=key,
                      primary=..., secondary=..., origin_secret=secret.value, web_acl_arn=waf.web_acl.arn)
     """
 
@@ -154,6 +154,7 @@ class Distribution(Facet):
         provider: AwsProvider,
         ctx: Context,
         props: EdgeConfig,
+        domain: str,
         key: RegionalKey,
         primary: RegionalOrigin,
         secondary: RegionalOrigin,
@@ -165,7 +166,7 @@ class Distribution(Facet):
         product's own (HSTS 1 year with subdomains, nosniff, DENY framing, strict
         referrer). Default: create it."""
         super().__init__(scope, id)
-        n, domain = ctx.naming, props.domain
+        n = ctx.naming
         # CloudFront standard logs are delivered with an ACL grant to the awslogsdelivery
         # account: the bucket must allow ACLs (owner preferred).
         self.log_bucket = SecureBucket(

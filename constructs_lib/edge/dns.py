@@ -45,7 +45,7 @@ class DnsFailover(Facet):
 
     Example::
 
-        dns = DnsFailover(edge, "dns", provider=provider, ctx=ctx, props=config.edge, key=key,
+        dns = DnsFailover(edge, "dns", provider=provider, ctx=ctx, props=config.edge, domain=stack.domain, key=key,
                           primary=..., secondaries=(...,), health_check_path="/health",
                           log_retention_days=365)
         dns.zone_id
@@ -59,6 +59,7 @@ class DnsFailover(Facet):
         provider: AwsProvider,
         ctx: Context,
         props: EdgeConfig,
+        domain: str,
         key: RegionalKey,
         primary: RegionalOrigin,
         secondaries: Sequence[RegionalOrigin],
@@ -76,7 +77,7 @@ class DnsFailover(Facet):
                 self,
                 "zone",
                 provider=provider,
-                name=props.domain,
+                name=domain,
                 comment=f"{n.prefix}: public zone",
                 force_destroy=not ctx.stateful,
             )
@@ -86,7 +87,7 @@ class DnsFailover(Facet):
 
         self.health_checks: dict[str, Route53HealthCheck] = {}
         for origin in (primary, *secondaries):
-            regional_name = regional_origin_name(origin.region, props.domain)
+            regional_name = regional_origin_name(origin.region, domain)
             self.alias(f"origin-{origin.region}", regional_name, alb_alias(origin))
             # With a certificate the check uses the regional name (SNI must match it);
             # without, the ALB's own DNS name over HTTP.
@@ -106,7 +107,7 @@ class DnsFailover(Facet):
                 tags={"Name": n.name("health", origin.region)},
             )
 
-        self.failover_record_name = origin_name(props.domain)
+        self.failover_record_name = origin_name(domain)
         self._failover("origin-primary", "PRIMARY", f"primary-{primary.region}", primary)
         if len(secondaries) == 1:
             (only,) = secondaries

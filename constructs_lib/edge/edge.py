@@ -36,7 +36,7 @@ class GlobalEdge(Construct):
 
     Example::
 
-        edge = GlobalEdge(stack, "edge", provider=us_east_1, ctx=ctx, props=config.edge, key=edge_key,
+        edge = GlobalEdge(stack, "edge", provider=us_east_1, ctx=ctx, props=config.edge, domain=stack.domain, key=edge_key,
                           primary=..., secondaries=(...,), origin_secret=..., health_check_path="/health",
                           log_retention_days=365)
         edge.distribution_domain_name
@@ -50,6 +50,7 @@ class GlobalEdge(Construct):
         provider: AwsProvider,
         ctx: Context,
         props: EdgeConfig,
+        domain: str,
         key: RegionalKey,
         primary: RegionalOrigin,
         secondaries: Sequence[RegionalOrigin],
@@ -61,7 +62,9 @@ class GlobalEdge(Construct):
         """``primary``: first member of the origin group, PRIMARY record.
         ``secondaries``: in config order; the first is the origin group's second member
         (CloudFront allows exactly two); all stand behind the SECONDARY record.
-        ``origin_secret``: sent as ``X-Origin-Verify`` to every origin (a reference)."""
+        ``origin_secret``: sent as ``X-Origin-Verify`` to every origin (a reference).
+        ``domain``: ``props.domain``, or a reference to a Terraform variable when the
+        config leaves it to deploy time."""
         super().__init__(scope, id)
         if not secondaries:
             raise ValueError("GlobalEdge.secondaries needs at least one region to fail over to")
@@ -71,6 +74,7 @@ class GlobalEdge(Construct):
             provider=provider,
             ctx=ctx,
             props=props,
+            domain=domain,
             key=key,
             primary=primary,
             secondaries=secondaries,
@@ -96,6 +100,7 @@ class GlobalEdge(Construct):
             provider=provider,
             ctx=ctx,
             props=props,
+            domain=domain,
             key=key,
             primary=primary,
             secondary=secondaries[0],
@@ -106,7 +111,7 @@ class GlobalEdge(Construct):
         to_distribution = Route53RecordAlias(
             name=self.distribution.domain_name, zone_id=CLOUDFRONT_ZONE_ID, evaluate_target_health=False
         )
-        for label, name in (("apex", props.domain), ("www", f"www.{props.domain}")):
+        for label, name in (("apex", domain), ("www", f"www.{domain}")):
             for rtype in ("A", "AAAA"):
                 self.dns.alias(f"{label}-{rtype.lower()}", name, to_distribution, rtype)
 

@@ -1,0 +1,59 @@
+"""Checks a real deploy runs before anything is created (``make deploy`` runs them
+first): what the config cannot know on its own because it comes from the environment.
+
+- The config validates (the same checks as synth).
+- The edge domain is deployable: ``edge.domain`` in the config, or ``TF_VAR_domain``
+  when the config leaves it unset (the stacks then require that variable), and it is not
+  a special-use name Route 53 refuses (``config.domain_problem``).
+
+Each problem is one line naming what to set; exit status 2 when there is any, 0 when
+the deploy may start. Usage: ``python -m tooling.preflight [CONFIG]`` (default:
+``$STACK_CONFIG``, else config/default.toml).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping, Sequence
+
+from constructs_lib.config import Config, ConfigError, domain_problem, load
+from runtime.entry import CONFIG_ENV, DEFAULT_CONFIG, EXIT_BAD_CONFIG, report
+
+
+def problems(config: Config, env: Mapping[str, str]) -> list[str]:
+    """What stops ``config`` from deploying with environment ``env``; empty when nothing."""
+    found: list[str] = []
+    if config.emulator is None and config.edge.domain is None:
+        from_env = env.get("TF_VAR_domain", "")
+        if not from_env:
+            found.append(
+                "edge.domain: not set; set edge.domain in the config to a domain you own "
+                "(like shop.acme.com), or export TF_VAR_domain"
+            )
+        else:
+            problem = domain_problem(from_env)
+            if problem is not None:
+                found.append(f"TF_VAR_domain: {problem}")
+    return found
+
+
+def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    environ = os.environ if env is None else env
+    path = args[0] if args else environ.get(CONFIG_ENV) or DEFAULT_CONFIG
+    try:
+        config = load(path)
+    except ConfigError as err:
+        return report(err)
+    found = problems(config, environ)
+    for problem in found:
+        print(f"preflight: {path}: {problem}", file=sys.stderr)
+    if found:
+        return EXIT_BAD_CONFIG
+    print(f"preflight: {path}: ready to deploy")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
