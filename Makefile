@@ -22,7 +22,7 @@ PYTEST_WORKERS ?= auto
 DIAGRAM_OUT ?= docs/architecture
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help install graphviz synth diagram cost lint test hooks preflight deploy deploy-local refresh-tables bench clean
+.PHONY: help install graphviz synth diagram cost lint test hooks checkov preflight plan drift deploy deploy-local refresh-tables bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{gsub(/\$$\$$/, "$$", $$2); printf "  %-13s %s\n", $$1, $$2}'
@@ -72,14 +72,30 @@ lint: install ## ruff (lint + format check) and mypy over the code and tests
 test: install lint ## Install, lint, then run the whole test suite
 	$(VENV)/bin/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
+checkov: install ## The policy gate alone: checkov over every stack of the shipped configs, 0 unexplained findings
+	$(VENV)/bin/python -m pytest -n 0 -p no:cacheprovider tests/test_policy.py
+
 hooks: install ## Install the git pre-commit hooks (ruff, ruff format, mypy; see .pre-commit-config.yaml)
 	$(VENV)/bin/pre-commit install
 
 preflight: install ## Check that $$STACK_CONFIG can deploy (config, edge domain) before anything is created
 	$(VENV)/bin/python -m tooling.preflight
 
-deploy: preflight ## Preflight, then npx cdktf deploy '*' (every stack of $$STACK_CONFIG, in dependency order)
-	npx cdktf deploy '*' $(CDKTF_ARGS)
+# Stateful resources (databases, vaults, buckets, keys, secrets) a plan may destroy or
+# replace: space- or comma-separated addresses, optionally stack:address. Default: none.
+ALLOW_STATEFUL ?=
+# LOCK=false: plan without the state lock (a read-only role cannot write the lock file).
+LOCK ?= true
+PLAN = $(VENV)/bin/python -m tooling.plan$(if $(ALLOW_STATEFUL), --allow "$(ALLOW_STATEFUL)")
+
+plan: synth ## Plan every stack of $$STACK_CONFIG (saved plans, summary table); exit 3 if a stateful resource would go (ALLOW_STATEFUL=<address> overrides)
+	$(PLAN)$(if $(filter false,$(LOCK)), --no-lock)
+
+drift: synth ## Plan every stack for drift: exit 0 none, 2 drift (resources listed per stack), 1 error
+	$(VENV)/bin/python -m tooling.plan --drift
+
+deploy: preflight synth ## Preflight, then per stack in dependency order: plan, stateful guard, apply the saved plan
+	$(PLAN) --apply
 
 deploy-local: install ## Start moto on 127.0.0.1, deploy all stacks of config/local.toml, print outputs, destroy on Enter
 	$(VENV)/bin/python scripts/deploy_local.py $(DEPLOY_ARGS)

@@ -54,7 +54,7 @@ LOG_RETENTION_DAYS = (
 
 NAME_PATTERN = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
 TAG_VALUE_MAX = 256
-TAG_VALUE_PATTERN = r"^[\w\s.:/=+\-@]*$"
+TAG_VALUE_PATTERN = r"^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$"
 """Tag values: at most 256 Unicode characters, letters, digits, spaces and ``_ . : / =
 + - @`` (AWS General Reference / Tagging AWS resources, "Tag naming limits and
 requirements"); the most restrictive set, which every tagged service accepts."""
@@ -357,8 +357,11 @@ class BastionConfig(Strict):
 class LambdaConfig(Strict):
     """The function every object created in the application bucket triggers."""
 
-    reserved_concurrency: int = Field(default=5, ge=1, le=1000)
-    """Default: 5 concurrent executions, so a burst of uploads cannot starve the account."""
+    reserved_concurrency: int = Field(default=5, ge=1, le=900)
+    """Default: 5 concurrent executions, so a burst of uploads cannot starve the account.
+    At most 900: Lambda keeps 100 of the account's concurrency (default quota 1000)
+    unreserved (Lambda Developer Guide, "Configuring reserved concurrency"); an account
+    still on a lower quota refuses more than its quota minus 100."""
     memory_mb: int = Field(default=256, ge=128, le=10240)
     """Default: 256 MB (Lambda allows 128 to 10,240)."""
     timeout_seconds: int = Field(default=30, ge=1, le=900)
@@ -366,6 +369,11 @@ class LambdaConfig(Strict):
 
 
 MAX_INSTANCE_TYPE_OVERRIDES = 40
+
+
+ARCHITECTURES = ("x86_64", "arm64")
+"""The architectures Amazon Linux 2023 AMIs exist for (public SSM parameters
+``al2023-ami-kernel-default-<architecture>``)."""
 
 
 class AppConfig(Strict):
@@ -432,6 +440,13 @@ class AppConfig(Strict):
             )
         return value
 
+    @property
+    def architecture(self) -> str:
+        """x86_64 or arm64: the architecture of the first instance type (the config
+        checks that every type shares it)."""
+        arch = table("ec2_instance_architectures")
+        return next((a for a in ARCHITECTURES if self.instance_types[0] in arch.regions[a]), "x86_64")
+
     @model_validator(mode="after")
     def _sizes(self) -> AppConfig:
         if not self.min_size <= self.desired_capacity <= self.max_size:
@@ -491,7 +506,7 @@ class BackupConfig(Strict):
     """An AWS cron expression in UTC, at most once an hour. Default: daily at 05:00 UTC."""
     retention_days: int = Field(default=35, ge=1, le=36500)
     """Days a recovery point is kept, in the primary vault and in every copy. Default: 35."""
-    admin_role_name: str = Field(default="BackupAdmin", pattern=r"^[\w+=,.@-]{1,64}$")
+    admin_role_name: str = Field(default="BackupAdmin", pattern=r"^[A-Za-z0-9_+=,.@-]{1,64}$")
     """The only IAM role that may delete recovery points (vault access policy). Default: BackupAdmin."""
 
     @field_validator("schedule")
@@ -553,7 +568,7 @@ class DatabaseConfig(Strict):
     engine: Engine = Engine.POSTGRES
     """postgres (default) or mysql."""
     engine_version: str | None = None
-    """Default: 16 for postgres, 8.0 for mysql (minor upgrades automatic)."""
+    """Default: 16 for postgres, 8.4 for mysql (minor upgrades automatic)."""
     instance_class: str = Field(default="db.r6g.large", pattern=r"^db\.[a-z0-9]+\.[a-z0-9]+$")
     replica_instance_class: str | None = Field(default=None, pattern=r"^db\.[a-z0-9]+\.[a-z0-9]+$")
     """Default: same as instance_class, so a promoted replica carries the full load."""
@@ -589,6 +604,12 @@ class DatabaseConfig(Strict):
     @classmethod
     def _engine(cls, value: Any) -> Any:
         return _enum(Engine, "engine", value)
+
+    @field_validator("maintenance_window", mode="before")
+    @classmethod
+    def _lower(cls, value: Any) -> Any:
+        # RDS takes day names in any case (Mon or mon); the provider stores them lowercase.
+        return value.lower() if isinstance(value, str) else value
 
     @model_validator(mode="after")
     def _consistent(self) -> DatabaseConfig:
@@ -690,7 +711,10 @@ class DatabaseConfig(Strict):
         return self.port or (5432 if self.engine is Engine.POSTGRES else 3306)
 
 
-DOMAIN_PATTERN = r"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$"
+DOMAIN_PATTERN = r"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+([a-z]{2,63}|xn--[a-z0-9-]{1,59})$"
+"""Lowercase labels, a top-level label of letters or punycode (xn--...)."""
+ACM_DOMAIN_MAX = 64
+"""ACM API reference, RequestCertificate DomainName: at most 64 octets (the first name)."""
 DOMAIN_MAX_LENGTH = 200
 """Route 53 names are at most 255 octets; the longest name derived from the domain is
 ``<region>.origin.<domain>`` (about 30 more), so 200 leaves room for every region."""
@@ -705,15 +729,20 @@ RESERVED_DOMAINS = (
     "example.net",
     "example.org",
     # RFC 6762 (mDNS), RFC 7686 (Tor), RFC 8375 (home networks), RFC 9476 (alternative
-    # namespaces): special-use names that are not in the public DNS either.
+    # namespaces), RFC 8880 and 9462/9665 (.arpa special-use names): not in the public DNS.
     "local",
     "onion",
     "home.arpa",
     "alt",
+    "ipv4only.arpa",
+    "resolver.arpa",
+    "service.arpa",
+    # ICANN board resolution 2024.07.29.06: .internal is kept for private use.
+    "internal",
 )
-"""Special-use names (IANA "Special-Use Domain Names" registry). Route 53 refuses to
-create a hosted zone for them (CreateHostedZone: InvalidDomainName), and a name under
-them can never be delegated; only the emulator profile may use them."""
+"""Special-use names (IANA "Special-Use Domain Names" registry, and .internal). A name
+under them can never be delegated from the public DNS, and Route 53 refuses hosted zones
+for some (example.com: InvalidDomainName); only the emulator profile may use them."""
 
 
 def reserved_domain(domain: str) -> str | None:
@@ -725,7 +754,7 @@ def domain_problem(domain: str) -> str | None:
     """Why ``domain`` cannot be the edge domain of a real deploy, or None. Used by the
     config, the deploy preflight (``TF_VAR_domain``) and mirrored by the Terraform
     variable's own validation."""
-    if len(domain) > DOMAIN_MAX_LENGTH or not re.match(DOMAIN_PATTERN, domain):
+    if len(domain) > DOMAIN_MAX_LENGTH or not re.fullmatch(DOMAIN_PATTERN, domain):
         return (
             f"'{domain:.60}' is not a lowercase DNS name of at most {DOMAIN_MAX_LENGTH} characters like shop.acme.com"
         )
@@ -740,15 +769,16 @@ def domain_problem(domain: str) -> str | None:
 
 CACHE_BEHAVIOURS_MAX = 25
 """CloudFront quotas, "Cache behaviors per distribution": 25 (adjustable)."""
-PATH_PATTERN = re.compile(r"^/[A-Za-z0-9_\-.*$/~\"'@:+&]{0,254}$")
+PATH_PATTERN = re.compile(r"^/[A-Za-z0-9_\-.*?$/~\"'@:+&]{0,254}$")
 """CloudFront Developer Guide, "Path pattern": case-sensitive, at most 255 characters of
-A-Z a-z 0-9 _ - . * $ / ~ " ' @ : + and &, starting with / here (the product's paths)."""
+A-Z a-z 0-9 _ - . $ / ~ " ' @ : + and &, with the wildcards * (any) and ? (one
+character), starting with / here (the product's paths)."""
 
 
 def _check_path_pattern(path: str, example: str) -> str:
     if not PATH_PATTERN.match(path):
         raise ValueError(
-            f"'{path:.60}' is not a CloudFront path pattern (a /, then at most 254 of A-Z a-z 0-9 _-.*$/~\"'@:+&); "
+            f"'{path:.60}' is not a CloudFront path pattern (a /, then at most 254 of A-Z a-z 0-9 _-.*?$/~\"'@:+&); "
             f"write it like {example}"
         )
     return path
@@ -919,6 +949,51 @@ class EmulatorConfig(Strict):
     so no test can send traffic off this machine)."""
 
 
+ACCOUNT_ID = r"^\d{12}$"
+ROLE_ARN = re.compile(r"^arn:aws(-[a-z]+)*:iam::(\d{12}):role/([\w+=,.@-]+/)*[\w+=,.@-]{1,64}$")
+"""IAM role ARNs: partition, 12-digit account, optional path, a name of at most 64
+characters of ``[\\w+=,.@-]`` (IAM API reference, CreateRole RoleName and Path)."""
+
+
+class AccountConfig(Strict):
+    """The AWS account this environment deploys to: every provider of every stack gets
+    ``allowed_account_ids = [id]`` (Terraform refuses to plan with credentials of any
+    other account) and, with ``role_arn``, assumes that role first."""
+
+    id: str = Field(pattern=ACCOUNT_ID)
+    """The 12-digit account id."""
+    role_arn: str | None = None
+    """A role in that account to assume (a deploy role: CI's OIDC identity or your own
+    credentials assume it). Default: none, use the credentials as they are."""
+    session_name: str | None = Field(default=None, pattern=r"^[\w+=,.@-]{2,64}$")
+    """STS RoleSessionName (2 to 64 of ``[\\w+=,.@-]``; it shows in CloudTrail). Default:
+    ``<project>-<environment>-terraform``."""
+    external_id: str | None = Field(default=None, min_length=2, max_length=1224, pattern=r"^[\w+=,.@:/-]+$")
+    """STS ExternalId, when the role's trust policy requires one (STS API reference,
+    AssumeRole ExternalId: 2 to 1224 of ``[\\w+=,.@:/-]``). Default: none."""
+
+    @field_validator("role_arn")
+    @classmethod
+    def _role(cls, value: str | None) -> str | None:
+        if value is not None and not ROLE_ARN.match(value):
+            raise ValueError(f"'{value}' is not an IAM role ARN; write it like arn:aws:iam::123456789012:role/deployer")
+        return value
+
+    @model_validator(mode="after")
+    def _same_account(self) -> AccountConfig:
+        if self.role_arn is not None:
+            match = ROLE_ARN.match(self.role_arn)
+            assert match is not None
+            if match.group(2) != self.id:
+                raise ValueError(
+                    f"role_arn: the role is in account {match.group(2)} but id is {self.id}; Terraform would refuse "
+                    "every plan (allowed_account_ids), use a role of the target account"
+                )
+        if (self.session_name or self.external_id) and self.role_arn is None:
+            raise ValueError("role_arn: session_name and external_id apply to an assumed role; set role_arn too")
+        return self
+
+
 class BackendConfig(Strict):
     """An S3 backend per stack (state key ``<key_prefix>/<stack>.tfstate``)."""
 
@@ -1010,6 +1085,9 @@ class Config(Strict):
     app: AppConfig = Field(default_factory=AppConfig)
     database: DatabaseConfig = Field(default_factory=DatabaseConfig)
     edge: EdgeConfig = Field(default_factory=EdgeConfig)
+    account: AccountConfig | None = None
+    """The target account (and deploy role). Default: none, which only synth and the
+    emulator accept: ``make deploy`` of a non-emulator config requires it (preflight)."""
     backend: BackendConfig | None = None
     """Default: local state files beside the project."""
     emulator: EmulatorConfig | None = None
@@ -1035,6 +1113,19 @@ class Config(Strict):
                     )
         if self.emulator is not None and not self.disposable:
             raise ValueError("emulator: an emulator profile must set disposable = true so destroy can clean up")
+        if self.edge.delegated and self.edge.domain is not None:
+            # ACM RequestCertificate: the first domain name is at most 64 octets; the
+            # regional certificates are for <region>.origin.<domain>.
+            longest = max((f"{r.name}.origin.{self.edge.domain}" for r in self.regions), key=len)
+            if len(longest) > ACM_DOMAIN_MAX:
+                raise ValueError(
+                    f"edge.domain: with delegated = true the ALB certificate is for {longest} ({len(longest)} "
+                    f"characters), and ACM takes at most {ACM_DOMAIN_MAX}; use a domain of at most "
+                    f"{ACM_DOMAIN_MAX - len(longest) + len(self.edge.domain)} characters"
+                )
+        problem = self._architecture()
+        if problem is not None:
+            raise ValueError(problem)
         if self.emulator is None and self.edge.domain is not None:
             problem = domain_problem(self.edge.domain)
             if problem is not None:
@@ -1050,6 +1141,32 @@ class Config(Strict):
                         f"'{reserved}' at the start of {kind} ({source}); choose another project or environment"
                     )
         return self
+
+    def _architecture(self) -> str | None:
+        """The fleet and the bastion boot one Amazon Linux 2023 AMI, so every instance
+        type must run its architecture (table ``ec2_instance_architectures``)."""
+        types = [("app.instance_types", t) for t in self.app.instance_types]
+        if self.app.bastion.enabled:
+            types.append(("app.bastion.instance_type", self.app.bastion.instance_type))
+        arch = table("ec2_instance_architectures")
+        seen: dict[str, str] = {}
+        for field, name in types:
+            archs = [a for a in ARCHITECTURES if name in arch.regions[a]]
+            if not archs and table("ec2_instance_types").known(name):
+                return f"{field}: '{name}' runs neither x86_64 nor arm64 Amazon Linux 2023 (a Mac or 32-bit type); pick another"
+            for a in archs[:1]:
+                seen.setdefault(a, name)
+        if len(seen) > 1:
+            return (
+                f"app.instance_types: mixes {' and '.join(f'{a} ({t})' for a, t in seen.items())}; the fleet and the "
+                "bastion boot one Amazon Linux 2023 AMI, so pick types of one architecture"
+            )
+        return None
+
+    @property
+    def architecture(self) -> str:
+        """The processor architecture of every instance (x86_64 or arm64)."""
+        return self.app.architecture
 
     def _offerings(self, regions: list[str]) -> str | None:
         """The first value a table of AWS offerings does not list for every region."""

@@ -12,7 +12,12 @@ from cdktf import (
     TerraformVariable,
     TerraformVariableValidationConfig,
 )
-from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderDefaultTags, AwsProviderEndpoints
+from cdktf_cdktf_provider_aws.provider import (
+    AwsProvider,
+    AwsProviderAssumeRole,
+    AwsProviderDefaultTags,
+    AwsProviderEndpoints,
+)
 from constructs import Construct, Node
 
 from constructs_lib.addressing import address_parts_of_path, logical_id
@@ -52,6 +57,7 @@ def context_for(config: Config, region: str) -> Context:
 
 
 DOMAIN_VARIABLE = "domain"
+ASSUME_ROLE_VARIABLE = "assume_role_arn"
 
 
 def domain_variable(stack: TerraformStack) -> str:
@@ -172,14 +178,46 @@ class ProductStack(ReadableStack):
                 "s3_use_path_style": True,
                 "endpoints": [AwsProviderEndpoints(**dict.fromkeys(EMULATED_SERVICES, c.emulator.endpoint))],
             }
+        account: dict[str, Any] = {}
+        if c.account is not None:
+            # Terraform refuses to plan with credentials of another account.
+            account["allowed_account_ids"] = [c.account.id]
+            if c.account.role_arn is not None:
+                account["assume_role"] = [
+                    AwsProviderAssumeRole(
+                        role_arn=self._assume_role_arn(c.account.role_arn),
+                        session_name=c.account.session_name or f"{c.project}-{c.environment}-terraform",
+                        external_id=c.account.external_id,
+                    )
+                ]
         return AwsProvider(
             self,
             f"aws-{region}",
             region=region,
             alias=alias or provider_alias(region),
             **emulator,
+            **account,
             default_tags=[AwsProviderDefaultTags(tags=tags_for(c, region))],
         )
+
+    def _assume_role_arn(self, role_arn: str) -> str:
+        """A reference to the variable ``assume_role_arn`` (default: the config's), declared
+        once per stack. A job that already holds the deploy role (CI through OIDC) sets
+        ``TF_VAR_assume_role_arn=""``: with an empty ARN the provider assumes nothing, so
+        no role has to be allowed to assume itself or another."""
+        if not hasattr(self, "_role_variable"):
+            self._role_variable = TerraformVariable(
+                self,
+                ASSUME_ROLE_VARIABLE,
+                type="string",
+                default=role_arn,
+                nullable=False,
+                description=(
+                    "The role the AWS providers assume (config: account.role_arn); empty to use the credentials as "
+                    "they are, e.g. in CI, where the job already holds the deploy role"
+                ),
+            )
+        return str(self._role_variable.string_value)
 
     def outputs(self, *rows: tuple[str, Any, str]) -> None:
         """A described ``TerraformOutput`` per ``(name, value, description)``; a row

@@ -299,14 +299,76 @@ BAD = [
         "database.replica_instance_class",
         "unknown to the table of RDS for postgres instance classes",
     ),
+    # Review findings: architecture, ACM name length, Lambda reserve, AWS character sets.
+    (
+        "arch-mixed",
+        "app.instance_types",
+        ["t4g.small"],
+        "app.instance_types",
+        "mixes arm64 (t4g.small) and x86_64 (t3.micro)",
+    ),
+    ("arch-mac", "app.instance_types", ["mac2.metal"], "app.instance_types", "neither x86_64 nor arm64"),
+    (
+        "delegated-domain-too-long-for-acm",
+        "edge",
+        {"domain": "a" * 30 + ".acme-corporation.com", "delegated": True, "zone_id": "Z0123456789ABC"},
+        "edge.domain",
+        "ACM takes at most 64",
+    ),
+    ("edge-domain-internal", "edge.domain", "shop.corp.internal", "edge.domain", "special-use name 'internal'"),
+    ("owner-tag-tab", "owner", "platform\tteam", "owner", "should match pattern"),
+    (
+        "backup-admin-role-non-ascii",
+        "database.backup.admin_role_name",
+        "Bäckup",
+        "database.backup.admin_role_name",
+        "should match pattern",
+    ),
+    (
+        "lambda-reserve-over-900",
+        "app",
+        {"function": {"reserved_concurrency": 901}},
+        "app.function.reserved_concurrency",
+        "less than or equal to 900",
+    ),
+    # Account guard rails.
+    ("account-id-short", "account", {"id": "12345"}, "account.id", "should match pattern"),
+    (
+        "account-role-arn-shape",
+        "account",
+        {"id": "111122223333", "role_arn": "arn:aws:iam::111122223333:user/deployer"},
+        "account.role_arn",
+        "not an IAM role ARN",
+    ),
+    (
+        "account-role-other-account",
+        "account",
+        {"id": "111122223333", "role_arn": "arn:aws:iam::444455556666:role/deployer"},
+        "account.role_arn",
+        "the role is in account 444455556666 but id is 111122223333",
+    ),
+    (
+        "account-session-without-role",
+        "account",
+        {"id": "111122223333", "session_name": "ci"},
+        "account.role_arn",
+        "set role_arn too",
+    ),
+    (
+        "account-session-name-characters",
+        "account",
+        {"id": "111122223333", "role_arn": "arn:aws:iam::111122223333:role/deployer", "session_name": "ci run #1"},
+        "account.session_name",
+        "should match pattern",
+    ),
     # App and network: the EC2 and endpoint tables.
     ("ec2-type-unknown", "app.instance_types", ["t3.smal"], "app.instance_types", "unknown to the table of EC2"),
     (
         "ec2-type-not-in-a-region",
         "app.instance_types",
-        ["t3.small", "hpc7g.4xlarge"],
+        ["t3.small", "m8in.metal-48xl"],
         "app.instance_types",
-        "'hpc7g.4xlarge' is not offered in us-west-2",
+        "'m8in.metal-48xl' is not offered in us-west-2",
     ),
     (
         "bastion-type-unknown",
@@ -682,3 +744,26 @@ def test_every_table_names_its_date_source_and_refresh() -> None:
         assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", meta["as_of"]), path
         t = table(path.stem)
         assert t.regions and all(t.regions.values()), path
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("edge.write_path_patterns", ["/api/v?/*"]),
+        ("edge.domain", "shop.xn--p1ai"),
+        ("database.maintenance_window", "Sun:04:30-Sun:05:30"),
+        ("owner", "Équipe plateforme"),
+    ],
+)
+def test_what_aws_accepts_is_accepted(key: str, value: Any) -> None:
+    """Not stricter than AWS: CloudFront's ? wildcard, punycode top-level domains, day
+    names in any case (stored lowercase, as the provider does), Unicode tag values."""
+    c = parse(mutate(key, value))
+    assert c.database.maintenance_window == "sun:04:30-sun:05:30"
+
+
+def test_graviton_fleet_and_bastion_boot_the_arm64_image() -> None:
+    data = mutate("app.instance_types", ["t4g.small", "m7g.large"])
+    data["app"]["bastion"] = {"instance_type": "t4g.micro"}
+    c = parse(data)
+    assert (c.architecture, c.app.architecture) == ("arm64", "arm64")

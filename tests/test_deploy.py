@@ -182,15 +182,96 @@ def test_route53_failover_and_cloudfront_origin_group(deployment: Deployment) ->
     assert [m["OriginId"] for m in group["Members"]["Items"]] == ["primary", "secondary"]
 
 
-def test_replan_shows_no_changes(deployment: Deployment) -> None:
-    """Every stack re-plans with no change (planned in parallel: plans only read)."""
+def plan_tool(deployment: Deployment, *args: str, outdir: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """``python -m tooling.plan`` (what make plan / drift / deploy run after make synth)
+    against the deployed stacks, with the emulator's environment."""
+    target = outdir or deployment.cli.outdir
+    return subprocess.run(
+        [sys.executable, "-m", "tooling.plan", "--outdir", str(target), *args],
+        cwd=Path(__file__).resolve().parent.parent,
+        env=deployment.env,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+        check=False,
+    )
 
-    def plan(run: StackRun) -> subprocess.CompletedProcess[str]:
-        return tf(run, deployment.env, "plan", "-detailed-exitcode", "-input=false", ok=(0, 2))
 
-    with ThreadPoolExecutor(len(deployment.runs)) as pool:
-        for run, proc in zip(deployment.runs, pool.map(plan, deployment.runs), strict=True):
-            assert proc.returncode == 0, f"{run.name} drifts after apply:\n{proc.stdout[-6000:]}"
+def test_clean_apply_reports_no_drift(deployment: Deployment) -> None:
+    """``make drift`` right after the deploy: every stack re-plans with no change."""
+    proc = plan_tool(deployment, "--drift")
+    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-4000:]
+    assert proc.stdout.strip() == "drift: none in 3 stack(s)"
+
+
+def test_out_of_band_changes_are_drift_and_deploy_repairs_them(deployment: Deployment) -> None:
+    """A security-group rule removed and an Auto Scaling group resized outside Terraform:
+    ``make drift`` exits 2 listing both under their stack; the guarded apply of
+    ``make deploy`` puts them back; ``make drift`` is clean again."""
+    ec2, autoscaling = deployment.client("ec2"), deployment.client("autoscaling")
+    rules = ec2.describe_security_group_rules()["SecurityGroupRules"]
+    (rule,) = [r for r in rules if not r["IsEgress"] and r.get("FromPort") == 5432]
+    ec2.revoke_security_group_ingress(GroupId=rule["GroupId"], SecurityGroupRuleIds=[rule["SecurityGroupRuleId"]])
+    (asg,) = autoscaling.describe_auto_scaling_groups()["AutoScalingGroups"]
+    autoscaling.update_auto_scaling_group(AutoScalingGroupName=asg["AutoScalingGroupName"], MaxSize=asg["MaxSize"] + 2)
+
+    drift = plan_tool(deployment, "--drift")
+    assert drift.returncode == 2, drift.stdout[-4000:] + drift.stderr[-4000:]
+    lines = drift.stdout.splitlines()
+    assert lines[0] == f"{EAST}: 2 resource(s) drifted", drift.stdout
+    assert sorted(lines[1:]) == [
+        "  aws_autoscaling_group.app_asg",
+        "  aws_vpc_security_group_ingress_rule.data_in-from-app",
+    ]
+
+    applied = plan_tool(deployment, "--apply")
+    assert applied.returncode == 0, applied.stdout[-4000:] + applied.stderr[-4000:]
+    assert f"apply: {EAST}: applied" in applied.stdout and f"apply: {GLOBAL}: no changes" in applied.stdout
+    (asg,) = autoscaling.describe_auto_scaling_groups()["AutoScalingGroups"]
+    assert asg["MaxSize"] == 9
+    again = plan_tool(deployment, "--drift")
+    assert again.returncode == 0, again.stdout[-4000:]
+
+
+def test_guard_stops_a_database_replacement(
+    deployment: Deployment, synthesize: Any, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """A config change that replaces the database (the engine) is stopped by the plan
+    guard of ``make plan`` and of ``make deploy``, naming the resource, before anything
+    is applied. The changed config synthesizes beside the deployed one, so it plans
+    against the same state files."""
+    changed = tmp_path_factory.mktemp("changed") / "local.toml"
+    text = deployment.cli.config.read_text()
+    assert 'engine = "postgres"\nengine_version = "16"' in text
+    changed.write_text(
+        text.replace('engine = "postgres"\nengine_version = "16"', 'engine = "mysql"\nengine_version = "8.4"')
+    )
+    outdir, _ = synthesize(changed)
+    assert outdir.parent == deployment.cli.outdir.parent, "plans must read the deployed state"
+    for mode in ((), ("--apply",)):
+        proc = plan_tool(deployment, *mode, "--stacks", EAST, outdir=outdir)
+        assert proc.returncode == 3, proc.stdout[-3000:] + proc.stderr[-3000:]
+        assert (
+            f"plan guard: {EAST}: the plan would replace aws_db_instance.data_db (forced by engine)" in proc.stderr
+        ), proc.stderr
+        assert "ALLOW_STATEFUL=aws_db_instance.data_db" in proc.stderr
+    (db,) = deployment.client("rds").describe_db_instances()["DBInstances"]
+    assert db["Engine"] == "postgres", "nothing was applied"
+
+
+def test_credentials_of_another_account_stop_the_plan(
+    deployment: Deployment, synthesize: Any, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """[account] id names the target account: with credentials of any other (moto's
+    account is 123456789012) the plan stops at the provider, before any resource."""
+    changed = tmp_path_factory.mktemp("other-account") / "local.toml"
+    text = deployment.cli.config.read_text()
+    assert 'id = "123456789012"' in text
+    changed.write_text(text.replace('id = "123456789012"', 'id = "111122223333"'))
+    outdir, _ = synthesize(changed)
+    proc = plan_tool(deployment, "--stacks", EAST, outdir=outdir)
+    assert proc.returncode == 1, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert "123456789012" in proc.stderr and "not allowed" in proc.stderr, proc.stderr
 
 
 # --- the README's commands, run against the deployment -----------------------------------

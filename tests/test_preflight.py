@@ -11,18 +11,36 @@ from tooling import preflight
 
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "config"
 REAL_AWS_CONFIGS = ["default.toml", "mysql.toml", "dev.toml"]
+ACCOUNT = (
+    '\n[account]\nid = "111122223333"\nrole_arn = "arn:aws:iam::111122223333:role/deployer"\n'
+    '\n[backend]\nbucket = "acme-terraform-state"\nregion = "us-east-1"\n'
+)
+
+
+def with_account(tmp_path: Path, extra: str = "") -> Path:
+    """config/default.toml with a target account and a state bucket (and ``extra``)."""
+    path = tmp_path / "prod.toml"
+    path.write_text((CONFIG_DIR / "default.toml").read_text() + ACCOUNT + extra)
+    return path
 
 
 @pytest.mark.parametrize("name", REAL_AWS_CONFIGS)
-def test_shipped_config_without_a_domain_stops_naming_what_to_set(
-    name: str, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_shipped_config_stops_naming_what_to_set(name: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """The shipped configs cannot know your domain, state bucket or account: one line
+    for each (a disposable profile may keep local state)."""
     assert preflight.main([str(CONFIG_DIR / name)], env={}) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert err == [
-        f"preflight: {CONFIG_DIR / name}: edge.domain: not set; set edge.domain in the config to a domain you own "
-        "(like shop.acme.com), or export TF_VAR_domain"
+    where = f"preflight: {CONFIG_DIR / name}: "
+    expected = [
+        f"{where}edge.domain: not set; set edge.domain in the config to a domain you own "
+        "(like shop.acme.com), or export TF_VAR_domain",
+        f"{where}backend: not set; a non-disposable environment keeps its state in S3: add [backend] (README, State), "
+        "local state dies with the machine or the CI runner",
+        f"{where}account.id: not set; add [account] with id = the 12-digit AWS account this "
+        "environment deploys to (and role_arn to assume a deploy role), so that it can never be applied to another "
+        "account",
     ]
+    assert err == ([line for line in expected if "backend:" not in line] if name == "dev.toml" else expected)
 
 
 @pytest.mark.parametrize(
@@ -36,16 +54,18 @@ def test_shipped_config_without_a_domain_stops_naming_what_to_set(
     ],
 )
 def test_domain_from_the_environment_is_checked_like_the_config(
-    domain: str, words: str, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, domain: str, words: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert preflight.main([str(CONFIG_DIR / "default.toml")], env={"TF_VAR_domain": domain}) == 2
+    assert preflight.main([str(with_account(tmp_path))], env={"TF_VAR_domain": domain}) == 2
     (line,) = capsys.readouterr().err.strip().splitlines()
     assert "TF_VAR_domain: " in line and words in line, line
 
 
-def test_a_domain_you_own_passes(capsys: pytest.CaptureFixture[str]) -> None:
-    assert preflight.main([str(CONFIG_DIR / "default.toml")], env={"TF_VAR_domain": "shop.acme.com"}) == 0
+def test_a_domain_you_own_and_an_account_pass(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert preflight.main([str(with_account(tmp_path))], env={"TF_VAR_domain": "shop.acme.com"}) == 0
     assert "ready to deploy" in capsys.readouterr().out
+    configured = with_account(tmp_path, '\n[edge]\ndomain = "shop.acme.com"\n')
+    assert preflight.main([str(configured)], env={}) == 0
 
 
 def test_emulator_profile_needs_no_real_domain() -> None:

@@ -9,6 +9,7 @@ import os
 import re
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -40,6 +41,11 @@ RUNS: dict[str, str] = {
     "make deploy": "test_readme.py::test_make_deploy_stops_at_the_preflight (make deploy = make preflight + npx cdktf deploy)",
     "make preflight": "test_readme.py::test_make_deploy_stops_at_the_preflight",
     "TF_VAR_domain=shop.acme.com make deploy": "test_readme.py::test_make_deploy_stops_at_the_preflight",
+    "make plan": "test_deploy.py::test_guard_stops_a_database_replacement (its tool); test_make_targets_expand",
+    "make plan LOCK=false": "test_readme.py::test_make_targets_expand (dry run); test_plan.py (the no-lock plan)",
+    "make drift": "test_deploy.py::test_out_of_band_changes_are_drift_and_deploy_repairs_them (its tool)",
+    "make deploy ALLOW_STATEFUL=aws_db_instance.data_db": "test_readme.py::test_make_targets_expand (dry run)",
+    "make checkov": "test_policy.py (what make checkov runs); test_make_targets_expand",
     "make refresh-tables": "test_readme.py::test_make_targets_expand (dry run); test_refresh_tables.py runs the tool on moto",
     "npx cdktf output '*'": "test_deploy.py::test_outputs_the_readme_lists",
     "aws s3api create-bucket": "test_deploy.py::test_readme_backend_bootstrap",
@@ -120,6 +126,14 @@ def test_make_help_lists_every_target() -> None:
         ("make bench", "scripts/bench.py"),
         ("make hooks", "pre-commit install"),
         ("make refresh-tables", "-m tooling.refresh_tables"),
+        ("make plan", "-m tooling.plan\n"),
+        ("make drift", "-m tooling.plan --drift"),
+        ("make plan LOCK=false", "-m tooling.plan --no-lock"),
+        (
+            "make deploy ALLOW_STATEFUL=aws_db_instance.data_db",
+            '-m tooling.plan --allow "aws_db_instance.data_db" --apply',
+        ),
+        ("make checkov", "-m pytest -n 0 -p no:cacheprovider tests/test_policy.py"),
     ],
 )
 def test_make_targets_expand(cmd: str, expect: str) -> None:
@@ -209,5 +223,11 @@ def test_make_deploy_stops_at_the_preflight() -> None:
         assert "preflight: config/default.toml: edge.domain: not set; set edge.domain" in proc.stderr, proc.stderr
         assert "cdktf deploy" not in proc.stdout.replace(cmd, "")
     assert "TF_VAR_domain=shop.acme.com make deploy" in readme.commands()
-    proc = shell("make preflight", STACK_CONFIG="config/default.toml", TF_VAR_domain="shop.acme.com")
+    with tempfile.TemporaryDirectory() as tmp:
+        config = Path(tmp) / "prod.toml"
+        config.write_text(
+            (ROOT / "config/default.toml").read_text()
+            + '\n[account]\nid = "111122223333"\n\n[backend]\nbucket = "acme-terraform-state"\nregion = "us-east-1"\n'
+        )
+        proc = shell("make preflight", STACK_CONFIG=str(config), TF_VAR_domain="shop.acme.com")
     assert proc.returncode == 0 and "ready to deploy" in proc.stdout, proc.stderr

@@ -35,7 +35,7 @@ def load(path: Path) -> aws_tables.Table:
         aws_tables.table.cache_clear()
 
 
-@pytest.mark.parametrize("name", ["ec2_instance_types", "vpc_endpoint_services"])
+@pytest.mark.parametrize("name", ["ec2_instance_types", "vpc_endpoint_services", "ec2_instance_architectures"])
 def test_ec2_tables_from_the_api(moto: MotoServer, tmp_path: Path, name: str, monkeypatch: pytest.MonkeyPatch) -> None:
     for key, value in DUMMY.items():
         monkeypatch.setenv(key, value)
@@ -46,8 +46,15 @@ def test_ec2_tables_from_the_api(moto: MotoServer, tmp_path: Path, name: str, mo
         == 0
     )
     table = load(tmp_path / f"{name}.json")
-    assert set(table.regions) == set(REGIONS)
     assert table.source.startswith("AWS API ec2")
+    if name == "ec2_instance_architectures":
+        assert set(table.regions) == {"x86_64", "arm64"}
+        assert "t3.small" in table.regions["x86_64"] and "t4g.small" in table.regions["arm64"]
+        return
+    # The regions asked for are refreshed; every other region of the shipped table keeps its list.
+    shipped = aws_tables.table(name)
+    assert set(REGIONS) <= set(table.regions) and set(table.regions) - {"*"} >= set(shipped.regions) - {"*"}
+    assert "*" not in table.regions
     expected = {"ec2_instance_types": "t3.small", "vpc_endpoint_services": "ssm"}[name]
     assert all(expected in table.offered(r) for r in REGIONS)
     assert not any(v.startswith("com.amazonaws.") for v in table.offered("us-east-1"))

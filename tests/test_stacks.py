@@ -198,3 +198,35 @@ def test_default_synth_has_nothing_of_the_emulator(default_synth: Synth) -> None
 def test_emulator_profile_names_its_domain(synthesize: Any) -> None:
     _, docs = synthesize(CONFIG_DIR / "local.toml")
     assert all("variable" not in doc for doc in docs.values())
+
+
+def test_account_guard_rails_reach_every_provider(synthesize: Any, tmp_path: Path) -> None:
+    """[account]: every provider of every stack refuses other accounts' credentials and
+    assumes the deploy role (with a session name CloudTrail shows)."""
+    config = tmp_path / "prod.toml"
+    config.write_text(
+        (CONFIG_DIR / "default.toml").read_text()
+        + '\n[account]\nid = "111122223333"\nrole_arn = "arn:aws:iam::111122223333:role/path/deployer"\n'
+        + 'external_id = "webapp-prod"\n'
+    )
+    _, docs = synthesize(config)
+    providers = [p for doc in docs.values() for p in doc["provider"]["aws"]]
+    assert len(providers) == 3
+    for provider in providers:
+        assert provider["allowed_account_ids"] == ["111122223333"]
+        assert provider["assume_role"] == [
+            {
+                "role_arn": "${var.assume_role_arn}",
+                "session_name": "webapp-prod-terraform",
+                "external_id": "webapp-prod",
+            }
+        ]
+    for doc in docs.values():
+        # CI, already holding the deploy role through OIDC, sets TF_VAR_assume_role_arn="".
+        assert doc["variable"]["assume_role_arn"]["default"] == "arn:aws:iam::111122223333:role/path/deployer"
+
+
+def test_shipped_configs_leave_the_account_to_the_user(default_synth: Synth) -> None:
+    for doc in default_synth.values():
+        for provider in doc["provider"]["aws"]:
+            assert "allowed_account_ids" not in provider and "assume_role" not in provider

@@ -2,6 +2,10 @@
 first): what the config cannot know on its own because it comes from the environment.
 
 - The config validates (the same checks as synth).
+- A non-disposable environment keeps its state in S3 (``[backend]``), not on the
+  machine (or CI runner) that happens to deploy.
+- The target account is named (``[account] id``): every provider then refuses
+  credentials of any other account.
 - The edge domain is deployable: ``edge.domain`` in the config, or ``TF_VAR_domain``
   when the config leaves it unset (the stacks then require that variable), and it is not
   a special-use name Route 53 refuses (``config.domain_problem``).
@@ -35,13 +39,24 @@ def problems(config: Config, env: Mapping[str, str]) -> list[str]:
             problem = domain_problem(from_env)
             if problem is not None:
                 found.append(f"TF_VAR_domain: {problem}")
+    if config.emulator is None and config.backend is None and not config.disposable:
+        found.append(
+            "backend: not set; a non-disposable environment keeps its state in S3: add [backend] (README, State), "
+            "local state dies with the machine or the CI runner"
+        )
+    if config.emulator is None and config.account is None:
+        found.append(
+            "account.id: not set; add [account] with id = the 12-digit AWS account this environment deploys to "
+            "(and role_arn to assume a deploy role), so that it can never be applied to another account"
+        )
     return found
 
 
 def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     environ = os.environ if env is None else env
-    path = args[0] if args else environ.get(CONFIG_ENV) or DEFAULT_CONFIG
+    # As synth does: a STACK_CONFIG that is set but empty is an error, not the default.
+    path = args[0] if args else environ.get(CONFIG_ENV, DEFAULT_CONFIG)
     try:
         config = load(path)
     except ConfigError as err:

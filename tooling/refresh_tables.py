@@ -4,12 +4,13 @@
 Read-only calls with your AWS credentials, one per table and region (paginated):
 
     ec2_instance_types               ec2 DescribeInstanceTypeOfferings (LocationType=region)
+    ec2_instance_architectures       ec2 DescribeInstanceTypes (one region: x86_64/arm64 per type)
     vpc_endpoint_services            ec2 DescribeVpcEndpointServices (service-type Interface)
     rds_engine_versions_<engine>     rds DescribeDBEngineVersions
     rds_instance_classes_<engine>    rds DescribeOrderableDBInstanceOptions (in a VPC)
 
 Each table is rewritten with today's date as ``as_of``, the API as its ``source`` and
-one list per region. ``engine_reserved_words`` comes from engine manuals, not an API,
+one list per region (regions not asked for keep their lists). ``engine_reserved_words`` comes from engine manuals, not an API,
 and is left alone.
 
     make refresh-tables                        # every table, every supported region
@@ -71,6 +72,18 @@ def vpc_endpoint_services(client: Any, region: str) -> list[str]:
     return sorted({name[len(prefix) :] for name in names if name.startswith(prefix)})
 
 
+def ec2_instance_architectures(client: Any) -> dict[str, list[str]]:
+    """Architecture -> instance types (one region's DescribeInstanceTypes suffices: an
+    instance type's architecture is the same everywhere)."""
+    found: dict[str, list[str]] = {"x86_64": [], "arm64": []}
+    for page in pages(client.describe_instance_types, "NextToken"):
+        for itype in page["InstanceTypes"]:
+            for arch in itype.get("ProcessorInfo", {}).get("SupportedArchitectures", []):
+                if arch in found:
+                    found[arch].append(itype["InstanceType"])
+    return {arch: sorted(types) for arch, types in found.items()}
+
+
 def rds_engine_versions(engine: str) -> Callable[[Any, str], list[str]]:
     def fetch(client: Any, region: str) -> list[str]:
         versions = {
@@ -128,6 +141,9 @@ REFRESHERS: dict[str, tuple[str, Callable[[Any, str], list[str]], str]] = {
 """Table name -> (service, fetch(client, region), source)."""
 
 
+ARCHITECTURES = "ec2_instance_architectures"
+
+
 def write_table(path: Path, meta: dict[str, str], regions: dict[str, list[str]]) -> None:
     """The table format of ``constructs_lib/tables``: metadata, then one line per region
     (diffs show which region gained or lost what)."""
@@ -138,17 +154,26 @@ def write_table(path: Path, meta: dict[str, str], regions: dict[str, list[str]])
 
 
 def refresh(name: str, client_for: ClientFor, regions: list[str], source_dir: Path, out_dir: Path) -> Path:
-    """Rewrite table ``name`` from AWS for ``regions``; keeps its ``what`` and ``refresh``."""
-    service, fetch, source = REFRESHERS[name]
+    """Rewrite table ``name`` from AWS for ``regions``, keeping the lists of the regions
+    not asked for (and the file's ``what`` and ``refresh``)."""
     old = json.loads((source_dir / f"{name}.json").read_text())
-    data = {region: fetch(client_for(service, region), region) for region in regions}
-    empty = [region for region, values in data.items() if not values]
+    if name == ARCHITECTURES:
+        data = ec2_instance_architectures(client_for("ec2", regions[0]))
+        source = f"AWS API ec2 DescribeInstanceTypes ({regions[0]})"
+    else:
+        service, fetch, api = REFRESHERS[name]
+        fetched = {region: fetch(client_for(service, region), region) for region in regions}
+        # A "*" list stands for the regions without a list of their own: once regions
+        # have their own, it no longer says anything.
+        data = {**{r: v for r, v in old["regions"].items() if r != "*"}, **fetched}
+        source = f"{api}, per region"
+    empty = [key for key, values in data.items() if not values]
     if empty:
         raise RuntimeError(f"{name}: AWS returned nothing for {', '.join(empty)}; table left unchanged")
     meta = {
         "what": old["what"],
         "as_of": datetime.date.today().isoformat(),
-        "source": f"{source}, per region",
+        "source": source,
         "refresh": old["refresh"],
     }
     out = out_dir / f"{name}.json"
@@ -159,7 +184,8 @@ def refresh(name: str, client_for: ClientFor, regions: list[str], source_dir: Pa
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--regions", nargs="+", default=list(SUPPORTED_REGIONS))
-    parser.add_argument("--only", nargs="+", choices=sorted(REFRESHERS), default=sorted(REFRESHERS))
+    names = sorted([*REFRESHERS, ARCHITECTURES])
+    parser.add_argument("--only", nargs="+", choices=names, default=names)
     parser.add_argument("--endpoint-url", help="an AWS API emulator on loopback (tests)")
     parser.add_argument("--out", type=Path, default=TABLES, help="where to write (default: constructs_lib/tables)")
     args = parser.parse_args(argv)

@@ -44,8 +44,9 @@ from ..iam import managed_policy_arn, service_role
 from ..kms import RegionalKey
 from ..network import RegionalNetwork
 
-AL2023_SSM_PARAMETER = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"
-"""Public SSM parameter holding the latest Amazon Linux 2023 AMI of the region."""
+AL2023_SSM_PARAMETER = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-{architecture}"
+"""Public SSM parameter holding the latest Amazon Linux 2023 AMI of the region, per
+architecture (x86_64 or arm64: the config makes every instance type share one)."""
 INSTANCE_MANAGED_POLICIES = ("AmazonSSMManagedInstanceCore", "CloudWatchAgentServerPolicy")
 """Session Manager instead of SSH keys, and the CloudWatch agent's metrics and logs."""
 INSTANCE_REFRESH_MIN_HEALTHY_PERCENT = 66
@@ -176,7 +177,10 @@ class Fleet(Facet):
             self, "instance-profile", provider=provider, name=n.name("instance"), role=role.name
         )
         self.image_id = (
-            ami_id or DataAwsSsmParameter(self, "ami", provider=provider, name=AL2023_SSM_PARAMETER).insecure_value
+            ami_id
+            or DataAwsSsmParameter(
+                self, "ami", provider=provider, name=AL2023_SSM_PARAMETER.format(architecture=props.architecture)
+            ).insecure_value
         )
         """The AMI every instance (and the bastion) boots."""
         tags = {**ctx.tags, "Name": n.name("app")}
