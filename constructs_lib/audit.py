@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cdktf_cdktf_provider_aws.cloudtrail import Cloudtrail
+from cdktf_cdktf_provider_aws.cloudtrail import Cloudtrail, CloudtrailEventSelector, CloudtrailEventSelectorDataResource
 from cdktf_cdktf_provider_aws.provider import AwsProvider
 from constructs import Construct
 
@@ -27,6 +27,9 @@ class AuditTrailProps:
     """Bucket receiving the trail bucket's S3 access logs. Default: none."""
     log_retention_days: int = 365
     stateful: bool = True
+    data_event_bucket_arns: tuple[str, ...] = ()
+    """Buckets whose object-level writes and deletes the trail records (S3 data events,
+    billed per event). Default: none, management events only."""
 
 
 class AuditTrail(Construct):
@@ -121,6 +124,26 @@ class AuditTrail(Construct):
             cloud_watch_logs_group_arn=f"{self.log_group.arn}:*",
             cloud_watch_logs_role_arn=role.arn,
             enable_logging=True,
+            # Management events: all of them (CIS). Object events of the application
+            # buckets: writes and deletes only, so the Lambda's and replication's reads
+            # neither bill per event nor raise the refused-calls alarm (a read of a key
+            # deleted meanwhile is AccessDenied without s3:ListBucket).
+            event_selector=(
+                [
+                    CloudtrailEventSelector(read_write_type="All", include_management_events=True),
+                    CloudtrailEventSelector(
+                        read_write_type="WriteOnly",
+                        include_management_events=False,
+                        data_resource=[
+                            CloudtrailEventSelectorDataResource(
+                                type="AWS::S3::Object", values=[f"{arn}/" for arn in props.data_event_bucket_arns]
+                            )
+                        ],
+                    ),
+                ]
+                if props.data_event_bucket_arns
+                else None
+            ),
             depends_on=[self.bucket.policy],
         )
 

@@ -522,6 +522,8 @@ MYSQL_CLASSES_WITHOUT_INSIGHTS = frozenset(
     {"db.t2.micro", "db.t2.small", "db.t3.micro", "db.t3.small", "db.t4g.micro", "db.t4g.small"}
 )
 """Instance classes on which RDS for MySQL has no Performance Insights."""
+RDS_MAX_STORAGE_GB = 65536
+"""gp3 storage of RDS for PostgreSQL and MySQL: 20 GiB to 64 TiB (RDS User Guide, "Amazon RDS DB instance storage")."""
 STORAGE_AUTOSCALING_HEADROOM_PERCENT = 110
 """RDS: the autoscaling ceiling is at least 10 % above the allocated storage (in whole
 GiB, rounded up; integer arithmetic, so 200 GiB needs 220, not 221)."""
@@ -572,8 +574,8 @@ class DatabaseConfig(Strict):
     instance_class: str = Field(default="db.r6g.large", pattern=r"^db\.[a-z0-9]+\.[a-z0-9]+$")
     replica_instance_class: str | None = Field(default=None, pattern=r"^db\.[a-z0-9]+\.[a-z0-9]+$")
     """Default: same as instance_class, so a promoted replica carries the full load."""
-    allocated_storage_gb: int = Field(default=100, ge=20, le=65536)
-    max_allocated_storage_gb: int = Field(default=500, ge=20, le=65536)
+    allocated_storage_gb: int = Field(default=100, ge=20, le=RDS_MAX_STORAGE_GB)
+    max_allocated_storage_gb: int = Field(default=500, ge=20, le=RDS_MAX_STORAGE_GB)
     """Storage autoscaling ceiling; must be >= allocated_storage_gb."""
     backup_retention_days: int = Field(default=7, ge=1, le=35)
     """Days of automated backups (point-in-time recovery). Default: 7."""
@@ -638,6 +640,12 @@ class DatabaseConfig(Strict):
         # autoscaling": the maximum storage threshold must be at least 10 % above the
         # allocated storage, else CreateDBInstance fails ("Invalid max storage size").
         least = -(-self.allocated_storage_gb * STORAGE_AUTOSCALING_HEADROOM_PERCENT // 100)
+        if least > RDS_MAX_STORAGE_GB:
+            most = RDS_MAX_STORAGE_GB * 100 // STORAGE_AUTOSCALING_HEADROOM_PERCENT
+            raise ValueError(
+                f"allocated_storage_gb: {self.allocated_storage_gb} leaves no room for the 10 % storage-autoscaling "
+                f"headroom under RDS's {RDS_MAX_STORAGE_GB} GiB; allocate at most {most}"
+            )
         if self.max_allocated_storage_gb < least:
             raise ValueError(
                 f"max_allocated_storage_gb: {self.max_allocated_storage_gb} leaves less than the 10 % RDS requires "
@@ -949,6 +957,58 @@ class EmulatorConfig(Strict):
     so no test can send traffic off this machine)."""
 
 
+WEBHOOKS_WITHOUT_SNS = ("hooks.slack.com", "webhook.office.com", "discord.com")
+"""Incoming-webhook hosts that post whatever they get and never answer SNS's
+SubscriptionConfirmation (SNS Developer Guide, "Confirm your subscription")."""
+EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$")
+HTTPS_ENDPOINT = re.compile(r"^https://[A-Za-z0-9.-]+(:\d{1,5})?(/[\x21-\x7e]*)?$")
+
+
+class AlertsConfig(Strict):
+    """Who hears the alarms: every region's alarm topic (application and database alarms,
+    and in the primary region the account's security alarms from the audit trail) gets
+    these subscriptions. Email subscribers confirm from the message SNS sends them; an
+    HTTPS endpoint must confirm the subscription request (SNS Developer Guide, "HTTP/S")."""
+
+    email: list[str] = Field(default_factory=list, max_length=20)
+    """Addresses, e.g. ["oncall@acme.com"]. Default: none."""
+    https: list[str] = Field(default_factory=list, max_length=20)
+    """HTTPS endpoints (a pager or chat webhook), e.g. ["https://events.pagerduty.com/..."].
+    Default: none."""
+
+    @field_validator("email")
+    @classmethod
+    def _emails(cls, value: list[str]) -> list[str]:
+        for address in value:
+            if len(address) > 254 or not EMAIL.match(address):
+                raise ValueError(f"'{address:.60}' is not an email address; write it like oncall@acme.com")
+        if len({a.lower() for a in value}) != len(value):
+            raise ValueError("addresses must be unique (SNS keeps one subscription per endpoint)")
+        return value
+
+    @field_validator("https")
+    @classmethod
+    def _endpoints(cls, value: list[str]) -> list[str]:
+        for url in value:
+            # SNS delivers over TLS only to https://; http:// would carry alarm text in clear.
+            if len(url) > 2048 or not HTTPS_ENDPOINT.match(url):
+                raise ValueError(f"'{url:.60}' is not an https:// URL; write it like https://hooks.acme.com/alarms")
+            host = url.split("/")[2].split(":")[0]
+            if host in WEBHOOKS_WITHOUT_SNS or any(host.endswith(f".{h}") for h in WEBHOOKS_WITHOUT_SNS):
+                raise ValueError(
+                    f"'{url:.60}' is a chat webhook, which cannot confirm an SNS subscription (it would stay pending "
+                    "and be deleted after 48 hours); use AWS Chatbot or an endpoint that handles SNS messages"
+                )
+        if len(set(value)) != len(value):
+            raise ValueError("endpoints must be unique (SNS keeps one subscription per endpoint)")
+        return value
+
+    @property
+    def subscriptions(self) -> list[tuple[str, str]]:
+        """``(protocol, endpoint)`` of every subscriber."""
+        return [("email", a) for a in self.email] + [("https", u) for u in self.https]
+
+
 ACCOUNT_ID = r"^\d{12}$"
 ROLE_ARN = re.compile(r"^arn:aws(-[a-z]+)*:iam::(\d{12}):role/([\w+=,.@-]+/)*[\w+=,.@-]{1,64}$")
 """IAM role ARNs: partition, 12-digit account, optional path, a name of at most 64
@@ -1067,6 +1127,11 @@ def derived_name_prefixes(project: str, environment: str, regions: list[str]) ->
     return [f"{project}-{environment}-{region}-" for region in (*regions, "global")]
 
 
+MAX_REGIONS = 16
+"""RDS quotas, "Read replicas per primary DB instance": 15 (cross-region replicas count),
+so one primary and 15 secondaries."""
+
+
 class Config(Strict):
     project: str = Field(min_length=2, max_length=16, pattern=NAME_PATTERN)
     """Short lowercase name, first part of every resource name."""
@@ -1079,12 +1144,15 @@ class Config(Strict):
     disposable: bool = False
     """Default: false, stateful resources carry prevent_destroy. true only for
     throw-away environments (dev, the emulator)."""
-    regions: list[RegionConfig] = Field(min_length=2)
-    """Exactly one primary; the others are secondaries."""
+    regions: list[RegionConfig] = Field(min_length=2, max_length=MAX_REGIONS)
+    """Exactly one primary; the others are secondaries (at most 15: each holds a
+    cross-region read replica of the primary)."""
     network: NetworkConfig = Field(default_factory=NetworkConfig)
     app: AppConfig = Field(default_factory=AppConfig)
     database: DatabaseConfig = Field(default_factory=DatabaseConfig)
     edge: EdgeConfig = Field(default_factory=EdgeConfig)
+    alerts: AlertsConfig = Field(default_factory=AlertsConfig)
+    """Default: no subscriber (make deploy of a non-disposable config asks for one)."""
     account: AccountConfig | None = None
     """The target account (and deploy role). Default: none, which only synth and the
     emulator accept: ``make deploy`` of a non-emulator config requires it (preflight)."""

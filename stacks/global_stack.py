@@ -6,6 +6,7 @@ from constructs import Construct
 
 from constructs_lib.audit import AuditTrail, AuditTrailProps
 from constructs_lib.config import Config
+from constructs_lib.detection import SecurityAlarms
 from constructs_lib.edge import MANAGED_SECURITY_HEADERS_POLICY_ID, GlobalEdge, RegionalOrigin
 from constructs_lib.kms import RegionalKey, RegionalKeyProps
 from constructs_lib.replication import BucketReplication, BucketReplicationProps, ReplicaBucket
@@ -104,7 +105,19 @@ class GlobalStack(ProductStack):
                 access_log_bucket=primary.app.log_bucket.bucket_name,
                 log_retention_days=config.app.log_retention_days,
                 stateful=stateful,
+                # Object-level reads and writes of the application data, in every region.
+                data_event_bucket_arns=(primary.app.app_bucket.arn, *(s.app.app_bucket.arn for s in secondaries)),
             ),
+        )
+        # The account's security events (CIS CloudWatch controls), from the trail's log
+        # group, to the primary region's alarm topic.
+        SecurityAlarms(
+            self,
+            "security-alarms",
+            provider=self.primary_provider,
+            naming=primary_naming,
+            log_group_name=self.audit.log_group.name,
+            topic_arn=primary.app.topic.arn,
         )
 
         # Here rather than in the primary stack: S3 refuses a rule to a bucket that does

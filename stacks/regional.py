@@ -8,6 +8,7 @@ from constructs_lib.app import AppTier
 from constructs_lib.certificates import DnsValidatedCertificate, DnsValidatedCertificateProps
 from constructs_lib.config import Config, RegionConfig
 from constructs_lib.data import CrossRegionBackup, DataTier, vault_arn, vault_name
+from constructs_lib.detection import subscribe
 from constructs_lib.edge.origins import origin_name, regional_origin_name
 from constructs_lib.kms import RegionalKey, RegionalKeyProps
 from constructs_lib.network import RegionalNetwork
@@ -106,6 +107,10 @@ class RegionalStack(ProductStack):
             certificate_arn=self.certificate.arn if self.certificate else None,
             ami_id=region.ami_id,
         )
+        # Who hears the region's alarms (config [alerts]).
+        self.alert_subscriptions = subscribe(
+            self.app, provider=provider, topic_arn=self.app.topic.arn, subscriptions=config.alerts.subscriptions
+        )
         self.data = DataTier(
             self,
             "data",
@@ -157,6 +162,17 @@ class RegionalStack(ProductStack):
                 "RDS identifier (the replica to promote in a failover, in secondary regions)",
             ),
             ("backup_vault_arn", data.vault_arn, "AWS Backup vault of this region"),
+            (
+                "alert_subscriptions_pending",
+                {
+                    f"{protocol}:{endpoint}": sub.pending_confirmation
+                    for (protocol, endpoint), sub in zip(
+                        self.config.alerts.subscriptions, self.alert_subscriptions, strict=True
+                    )
+                }
+                or None,
+                "Per alert subscriber, true while SNS waits for its confirmation (it deletes it after 48 hours)",
+            ),
             (
                 "db_master_secret_arn",
                 data.master_secret_arn,

@@ -331,6 +331,24 @@ BAD = [
         "app.function.reserved_concurrency",
         "less than or equal to 900",
     ),
+    (
+        "storage-no-room-to-autoscale",
+        "database",
+        {"allocated_storage_gb": 60000, "max_allocated_storage_gb": 65536},
+        "database.allocated_storage_gb",
+        "allocate at most 59578",
+    ),
+    # Alerts: SNS subscribers.
+    ("alerts-email-shape", "alerts", {"email": ["oncall at acme.com"]}, "alerts.email", "not an email address"),
+    ("alerts-email-twice", "alerts", {"email": ["a@acme.com", "A@acme.com"]}, "alerts.email", "must be unique"),
+    (
+        "alerts-chat-webhook",
+        "alerts",
+        {"https": ["https://hooks.slack.com/services/T0/B0/x"]},
+        "alerts.https",
+        "cannot confirm an SNS subscription",
+    ),
+    ("alerts-http-cleartext", "alerts", {"https": ["http://hooks.acme.com/x"]}, "alerts.https", "not an https:// URL"),
     # Account guard rails.
     ("account-id-short", "account", {"id": "12345"}, "account.id", "should match pattern"),
     (
@@ -767,3 +785,19 @@ def test_graviton_fleet_and_bastion_boot_the_arm64_image() -> None:
     data["app"]["bastion"] = {"instance_type": "t4g.micro"}
     c = parse(data)
     assert (c.architecture, c.app.architecture) == ("arm64", "arm64")
+
+
+def test_at_most_one_primary_and_fifteen_replicas() -> None:
+    data = copy.deepcopy(DEFAULT)
+    names = ["us-east-1", "us-east-2", "us-west-1", "us-west-2", "ca-central-1", "eu-west-1", "eu-west-2", "eu-west-3"]
+    names += ["eu-central-1", "eu-north-1", "eu-south-1", "ap-south-1", "ap-northeast-1", "ap-northeast-2"]
+    names += ["ap-northeast-3", "ap-southeast-1", "ap-southeast-2"]
+    data["regions"] = [
+        {"name": n, "role": "primary" if i == 0 else "secondary", "vpc_cidr": f"10.{i}.0.0/16", "az_count": 2}
+        for i, n in enumerate(names)
+    ]
+    with pytest.raises(ConfigError) as info:
+        parse(data, "bad.toml")
+    assert info.value.problems == ["regions: List should have at most 16 items after validation, not 17"]
+    data["regions"].pop()
+    assert len(parse(data).secondaries) == 15

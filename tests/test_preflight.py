@@ -14,6 +14,7 @@ REAL_AWS_CONFIGS = ["default.toml", "mysql.toml", "dev.toml"]
 ACCOUNT = (
     '\n[account]\nid = "111122223333"\nrole_arn = "arn:aws:iam::111122223333:role/deployer"\n'
     '\n[backend]\nbucket = "acme-terraform-state"\nregion = "us-east-1"\n'
+    '\n[alerts]\nemail = ["oncall@acme.com"]\n'
 )
 
 
@@ -36,11 +37,18 @@ def test_shipped_config_stops_naming_what_to_set(name: str, capsys: pytest.Captu
         "(like shop.acme.com), or export TF_VAR_domain",
         f"{where}backend: not set; a non-disposable environment keeps its state in S3: add [backend] (README, State), "
         "local state dies with the machine or the CI runner",
+        f"{where}alerts: no subscriber; add [alerts] with email = [...] or https = [...], or every alarm "
+        "(application, database, security) notifies nobody",
         f"{where}account.id: not set; add [account] with id = the 12-digit AWS account this "
         "environment deploys to (and role_arn to assume a deploy role), so that it can never be applied to another "
         "account",
     ]
-    assert err == ([line for line in expected if "backend:" not in line] if name == "dev.toml" else expected)
+    disposable = name == "dev.toml"
+    assert err == (
+        [line for line in expected if not line.startswith((f"{where}backend", f"{where}alerts"))]
+        if disposable
+        else expected
+    )
 
 
 @pytest.mark.parametrize(

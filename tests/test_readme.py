@@ -228,6 +228,7 @@ def test_make_deploy_stops_at_the_preflight() -> None:
         config.write_text(
             (ROOT / "config/default.toml").read_text()
             + '\n[account]\nid = "111122223333"\n\n[backend]\nbucket = "acme-terraform-state"\nregion = "us-east-1"\n'
+            + '\n[alerts]\nemail = ["oncall@acme.com"]\n'
         )
         proc = shell("make preflight", STACK_CONFIG=str(config), TF_VAR_domain="shop.acme.com")
     assert proc.returncode == 0 and "ready to deploy" in proc.stdout, proc.stderr

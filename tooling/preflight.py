@@ -4,6 +4,7 @@ first): what the config cannot know on its own because it comes from the environ
 - The config validates (the same checks as synth).
 - A non-disposable environment keeps its state in S3 (``[backend]``), not on the
   machine (or CI runner) that happens to deploy.
+- Someone hears the alarms: a non-disposable config names at least one subscriber.
 - The target account is named (``[account] id``): every provider then refuses
   credentials of any other account.
 - The edge domain is deployable: ``edge.domain`` in the config, or ``TF_VAR_domain``
@@ -43,6 +44,11 @@ def problems(config: Config, env: Mapping[str, str]) -> list[str]:
         found.append(
             "backend: not set; a non-disposable environment keeps its state in S3: add [backend] (README, State), "
             "local state dies with the machine or the CI runner"
+        )
+    if config.emulator is None and not config.disposable and not config.alerts.subscriptions:
+        found.append(
+            "alerts: no subscriber; add [alerts] with email = [...] or https = [...], or every alarm "
+            "(application, database, security) notifies nobody"
         )
     if config.emulator is None and config.account is None:
         found.append(
