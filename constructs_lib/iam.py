@@ -28,6 +28,33 @@ def policy_document(*statements: dict[str, Any]) -> str:
     return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
 
 
+def session_manager_policy(partition: str, region: str, account: str) -> str:
+    """What an instance needs for SSM Session Manager and nothing more (Systems Manager
+    User Guide, "Create a custom IAM role for Session Manager"): register itself and open
+    the session channels. Unlike AmazonSSMManagedInstanceCore it cannot read the
+    account's SSM parameters or documents. The ssmmessages actions have no resource
+    type (Service Authorization Reference), so their resource is "*"."""
+    return policy_document(
+        {
+            "Sid": "RegisterThisInstance",
+            "Effect": "Allow",
+            "Action": "ssm:UpdateInstanceInformation",
+            "Resource": f"arn:{partition}:ec2:{region}:{account}:instance/*",
+        },
+        {
+            "Sid": "SessionChannels",
+            "Effect": "Allow",
+            "Action": [
+                "ssmmessages:CreateControlChannel",
+                "ssmmessages:CreateDataChannel",
+                "ssmmessages:OpenControlChannel",
+                "ssmmessages:OpenDataChannel",
+            ],
+            "Resource": "*",
+        },
+    )
+
+
 def managed_policy_arn(partition: str, path: str) -> str:
     """``arn:<partition>:iam::aws:policy/<path>`` (AWS-managed policies have no account)."""
     return f"arn:{partition}:iam::aws:policy/{path}"

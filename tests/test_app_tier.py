@@ -207,13 +207,33 @@ def test_with_certificate_only_https_is_served_with_tls12(stack_factory: Callabl
     assert sorted(r["from_port"] for r in ingress(doc) if r["security_group_id"] == alb_sg) == [443]
 
 
-def test_instance_role_has_only_ssm_and_cloudwatch_agent(default: dict[str, Any]) -> None:
-    arns = sorted(
-        a["policy_arn"]
-        for a in resources(default, "aws_iam_role_policy_attachment").values()
-        if a["role"] == ref("aws_iam_role", "app_instance-role", "name")
-    )
-    assert [a.rsplit("/", 1)[1] for a in arns] == ["AmazonSSMManagedInstanceCore", "CloudWatchAgentServerPolicy"]
+def test_instances_and_bastion_get_session_manager_only_from_roles_of_their_own(default: dict[str, Any]) -> None:
+    """No AWS-managed policies on instance roles (AmazonSSMManagedInstanceCore reads every
+    SSM parameter of the account; no CloudWatch agent runs): an inline policy with the
+    Session Manager actions, the registration scoped to this account's instances; and the
+    bastion has its own role and profile, not the fleet's."""
+    attached = {a["role"] for a in resources(default, "aws_iam_role_policy_attachment").values()}
+    fleet, bastion = ref("aws_iam_role", "app_instance-role", "name"), ref("aws_iam_role", "app_bastion-role", "name")
+    assert fleet not in attached and bastion not in attached
+    policies = {p["role"]: p for p in resources(default, "aws_iam_role_policy").values()}
+    for role in (ref("aws_iam_role", "app_instance-role", "id"), ref("aws_iam_role", "app_bastion-role", "id")):
+        statements = json.loads(policies[role]["policy"])["Statement"]
+        actions = sorted(
+            a for s in statements for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])
+        )
+        assert actions == [
+            "ssm:UpdateInstanceInformation",
+            "ssmmessages:CreateControlChannel",
+            "ssmmessages:CreateDataChannel",
+            "ssmmessages:OpenControlChannel",
+            "ssmmessages:OpenDataChannel",
+        ]
+        register = next(s for s in statements if s["Action"] == "ssm:UpdateInstanceInformation")
+        assert register["Resource"].endswith(":instance/*") and "${" in register["Resource"]
+    profiles = resources(default, "aws_iam_instance_profile")
+    assert profiles["app_bastion-profile"]["role"] == bastion and profiles["app_instance-profile"]["role"] == fleet
+    (instance,) = resources(default, "aws_instance").values()
+    assert instance["iam_instance_profile"] == ref("aws_iam_instance_profile", "app_bastion-profile", "name")
 
 
 def test_lambda_runs_in_the_vpc_triggered_by_the_app_bucket(default: dict[str, Any]) -> None:

@@ -168,6 +168,29 @@ def test_keys_rotate_and_trail_is_multi_region(deployment: Deployment) -> None:
     assert trail["IsMultiRegionTrail"] is True and trail["LogFileValidationEnabled"] is True
 
 
+def test_security_alarms_and_alert_subscriptions(deployment: Deployment) -> None:
+    """The CIS metric filters sit on the trail's log group, each alarm watches its
+    filter's metric and notifies the primary's topic; every region's topic has the
+    config's subscriber; the trail records the application buckets' object writes."""
+    logs, cloudwatch = deployment.client("logs"), deployment.client("cloudwatch")
+    (trail,) = deployment.client("cloudtrail").describe_trails()["trailList"]
+    group = trail["CloudWatchLogsLogGroupArn"].split(":log-group:")[1].removesuffix(":*")
+    filters = logs.describe_metric_filters(logGroupName=group)["metricFilters"]
+    assert len(filters) == 15
+    metrics = {(t["metricNamespace"], t["metricName"]) for f in filters for t in f["metricTransformations"]}
+    alarms = [a for a in cloudwatch.describe_alarms()["MetricAlarms"] if a["Namespace"] == "webapp/local/security"]
+    assert {(a["Namespace"], a["MetricName"]) for a in alarms} == metrics
+    topic = deployment.deploy_outputs[EAST]["sns_topic_arn"]
+    assert all(a["AlarmActions"] == [topic] for a in alarms)
+    for region in REGIONS:
+        topic = deployment.deploy_outputs[EAST if region == "us-east-1" else WEST]["sns_topic_arn"]
+        subs = deployment.client("sns", region).list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"]
+        assert [(s["Protocol"], s["Endpoint"]) for s in subs] == [("email", "oncall@example.com")]
+    selectors = deployment.client("cloudtrail").get_event_selectors(TrailName=trail["TrailARN"])["EventSelectors"]
+    (objects,) = [s for s in selectors if s.get("DataResources")]
+    assert objects["ReadWriteType"] == "WriteOnly" and len(objects["DataResources"][0]["Values"]) == 2
+
+
 def test_route53_failover_and_cloudfront_origin_group(deployment: Deployment) -> None:
     route53 = deployment.client("route53")
     (zone,) = route53.list_hosted_zones()["HostedZones"]

@@ -12,6 +12,7 @@ from constructs import Construct
 from ..addressing import Facet
 from ..config import BastionConfig
 from ..context import Context
+from ..iam import service_role, session_manager_policy
 from ..kms import RegionalKey
 from ..network import RegionalNetwork
 from ..security_groups import ANYWHERE, HTTPS, IN, OUT, SSH, Peer, Rule, add_rules, security_group
@@ -29,7 +30,7 @@ class Bastion(Facet):
     Example::
 
         Bastion(tier, "bastion", provider=provider, ctx=ctx, props=config.app.bastion, network=network,
-                key=key, app_security_group=groups.app, instance_profile=fleet.instance_profile,
+                key=key, app_security_group=groups.app,
                 image_id=fleet.image_id)
     """
 
@@ -44,11 +45,24 @@ class Bastion(Facet):
         network: RegionalNetwork,
         key: RegionalKey,
         app_security_group: SecurityGroup,
-        instance_profile: IamInstanceProfile,
         image_id: str,
     ):
         super().__init__(scope, id)
         n = ctx.naming
+        # A role of its own (not the fleet's): a jump host needs Session Manager only,
+        # and a compromise of one must not carry the other's permissions.
+        role = service_role(
+            self,
+            "bastion-",
+            provider=provider,
+            name=n.name("bastion"),
+            service="ec2.amazonaws.com",
+            source_account=key.account_id,
+            inline_policy=("session-manager", session_manager_policy(key.partition_name, n.region, key.account_id)),
+        )
+        self.instance_profile = IamInstanceProfile(
+            self, "bastion-profile", provider=provider, name=n.name("bastion"), role=role.name
+        )
         group = security_group(
             self,
             "bastion-sg",
@@ -79,7 +93,7 @@ class Bastion(Facet):
             subnet_id=network.public_subnet_ids[0],
             vpc_security_group_ids=[group.id],
             associate_public_ip_address=True,
-            iam_instance_profile=instance_profile.name,
+            iam_instance_profile=self.instance_profile.name,
             key_name=props.key_name,
             monitoring=props.detailed_monitoring,
             ebs_optimized=True,

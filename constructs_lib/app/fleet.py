@@ -40,14 +40,15 @@ from ..addressing import Facet
 from ..alarms import AlarmSpec, metric_alarm
 from ..config import AppConfig
 from ..context import Context
-from ..iam import managed_policy_arn, service_role
+from ..iam import service_role, session_manager_policy
 from ..kms import RegionalKey
 from ..network import RegionalNetwork
 
 AL2023_SSM_PARAMETER = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-{architecture}"
 """Public SSM parameter holding the latest Amazon Linux 2023 AMI of the region, per
 architecture (x86_64 or arm64: the config makes every instance type share one)."""
-INSTANCE_MANAGED_POLICIES = ("AmazonSSMManagedInstanceCore", "CloudWatchAgentServerPolicy")
+SESSION_POLICY_NAME = "session-manager"
+"""The instances' only permissions: SSM Session Manager (constructs_lib/iam.py)."""
 """Session Manager instead of SSH keys, and the CloudWatch agent's metrics and logs."""
 INSTANCE_REFRESH_MIN_HEALTHY_PERCENT = 66
 """A rolling refresh replaces at most a third at once: two of the reference three
@@ -171,7 +172,7 @@ class Fleet(Facet):
             name=n.name("instance"),
             service="ec2.amazonaws.com",
             source_account=key.account_id,
-            managed_policy_arns=[managed_policy_arn(key.partition_name, p) for p in INSTANCE_MANAGED_POLICIES],
+            inline_policy=(SESSION_POLICY_NAME, session_manager_policy(key.partition_name, n.region, key.account_id)),
         )
         self.instance_profile = IamInstanceProfile(
             self, "instance-profile", provider=provider, name=n.name("instance"), role=role.name

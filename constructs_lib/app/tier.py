@@ -115,7 +115,6 @@ class AppTier(Construct):
                 network=network,
                 key=key,
                 app_security_group=self.security.app,
-                instance_profile=self.fleet.instance_profile,
                 image_id=self.fleet.image_id,
             ).instance
         self.objects = ObjectProcessing(
