@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from cdktf_cdktf_provider_aws.iam_instance_profile import IamInstanceProfile
 from cdktf_cdktf_provider_aws.iam_role import IamRole
 from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
 from cdktf_cdktf_provider_aws.iam_role_policy_attachment import IamRolePolicyAttachment
@@ -53,6 +54,24 @@ def session_manager_policy(partition: str, region: str, account: str) -> str:
             "Resource": "*",
         },
     )
+
+
+def session_instance_profile(
+    scope: Construct, prefix: str, *, provider: AwsProvider, name: str, region: str, partition: str, account: str
+) -> IamInstanceProfile:
+    """An instance profile whose role (``<prefix>role``, trusted by EC2 of ``account``)
+    may do Session Manager and nothing else (``<prefix>policy``, ``session_manager_policy``);
+    the profile is ``<prefix>profile``."""
+    role = service_role(
+        scope,
+        prefix,
+        provider=provider,
+        name=name,
+        service="ec2.amazonaws.com",
+        source_account=account,
+        inline_policy=("session-manager", session_manager_policy(partition, region, account)),
+    )
+    return IamInstanceProfile(scope, f"{prefix}profile", provider=provider, name=name, role=role.name)
 
 
 def managed_policy_arn(partition: str, path: str) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from cdktf import TerraformResourceLifecycle
-from cdktf_cdktf_provider_aws.iam_instance_profile import IamInstanceProfile
 from cdktf_cdktf_provider_aws.instance import Instance, InstanceMetadataOptions, InstanceRootBlockDevice
 from cdktf_cdktf_provider_aws.provider import AwsProvider
 from cdktf_cdktf_provider_aws.security_group import SecurityGroup
@@ -12,7 +11,7 @@ from constructs import Construct
 from ..addressing import Facet
 from ..config import BastionConfig
 from ..context import Context
-from ..iam import service_role, session_manager_policy
+from ..iam import session_instance_profile
 from ..kms import RegionalKey
 from ..network import RegionalNetwork
 from ..security_groups import ANYWHERE, HTTPS, IN, OUT, SSH, Peer, Rule, add_rules, security_group
@@ -51,17 +50,14 @@ class Bastion(Facet):
         n = ctx.naming
         # A role of its own (not the fleet's): a jump host needs Session Manager only,
         # and a compromise of one must not carry the other's permissions.
-        role = service_role(
+        self.instance_profile = session_instance_profile(
             self,
             "bastion-",
             provider=provider,
             name=n.name("bastion"),
-            service="ec2.amazonaws.com",
-            source_account=key.account_id,
-            inline_policy=("session-manager", session_manager_policy(key.partition_name, n.region, key.account_id)),
-        )
-        self.instance_profile = IamInstanceProfile(
-            self, "bastion-profile", provider=provider, name=n.name("bastion"), role=role.name
+            region=n.region,
+            partition=key.partition_name,
+            account=key.account_id,
         )
         group = security_group(
             self,

@@ -20,7 +20,6 @@ from cdktf_cdktf_provider_aws.autoscaling_group import (
 )
 from cdktf_cdktf_provider_aws.autoscaling_policy import AutoscalingPolicy, AutoscalingPolicyStepAdjustment
 from cdktf_cdktf_provider_aws.data_aws_ssm_parameter import DataAwsSsmParameter
-from cdktf_cdktf_provider_aws.iam_instance_profile import IamInstanceProfile
 from cdktf_cdktf_provider_aws.launch_template import (
     LaunchTemplate,
     LaunchTemplateBlockDeviceMappings,
@@ -40,15 +39,13 @@ from ..addressing import Facet
 from ..alarms import AlarmSpec, metric_alarm
 from ..config import AppConfig
 from ..context import Context
-from ..iam import service_role, session_manager_policy
+from ..iam import session_instance_profile
 from ..kms import RegionalKey
 from ..network import RegionalNetwork
 
 AL2023_SSM_PARAMETER = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-{architecture}"
 """Public SSM parameter holding the latest Amazon Linux 2023 AMI of the region, per
 architecture (x86_64 or arm64: the config makes every instance type share one)."""
-SESSION_POLICY_NAME = "session-manager"
-"""The instances' only permissions: SSM Session Manager (constructs_lib/iam.py)."""
 """Session Manager instead of SSH keys, and the CloudWatch agent's metrics and logs."""
 INSTANCE_REFRESH_MIN_HEALTHY_PERCENT = 66
 """A rolling refresh replaces at most a third at once: two of the reference three
@@ -165,17 +162,14 @@ class Fleet(Facet):
         """``ami_id``: this region's AMI; default the latest Amazon Linux 2023 of the region."""
         super().__init__(scope, id)
         n = ctx.naming
-        role = service_role(
+        self.instance_profile = session_instance_profile(
             self,
             "instance-",
             provider=provider,
             name=n.name("instance"),
-            service="ec2.amazonaws.com",
-            source_account=key.account_id,
-            inline_policy=(SESSION_POLICY_NAME, session_manager_policy(key.partition_name, n.region, key.account_id)),
-        )
-        self.instance_profile = IamInstanceProfile(
-            self, "instance-profile", provider=provider, name=n.name("instance"), role=role.name
+            region=n.region,
+            partition=key.partition_name,
+            account=key.account_id,
         )
         self.image_id = (
             ami_id
