@@ -189,6 +189,10 @@ def test_security_alarms_and_alert_subscriptions(deployment: Deployment) -> None
     selectors = deployment.client("cloudtrail").get_event_selectors(TrailName=trail["TrailARN"])["EventSelectors"]
     (objects,) = [s for s in selectors if s.get("DataResources")]
     assert objects["ReadWriteType"] == "WriteOnly" and len(objects["DataResources"][0]["Values"]) == 2
+    wafv2 = deployment.client("wafv2")
+    (acl,) = wafv2.list_web_acls(Scope="CLOUDFRONT")["WebACLs"]
+    logging = wafv2.get_logging_configuration(ResourceArn=acl["ARN"])["LoggingConfiguration"]
+    assert sorted(f["SingleHeader"]["Name"] for f in logging["RedactedFields"]) == ["authorization", "cookie"]
 
 
 def test_route53_failover_and_cloudfront_origin_group(deployment: Deployment) -> None:

@@ -86,3 +86,10 @@ def test_alert_subscribers_reach_every_region(synthesize: Any, tmp_path: Path) -
 def test_shipped_configs_have_no_subscriber_until_one_is_named(default_synth: Synth) -> None:
     for doc in default_synth.values():
         assert "aws_sns_topic_subscription" not in doc.get("resource", {})
+
+
+def test_waf_logs_redact_viewer_credentials(default_synth: Synth) -> None:
+    (logging,) = resources(default_synth[GLOBAL], "aws_wafv2_web_acl_logging_configuration").values()
+    redacted = sorted(f["single_header"]["name"] for f in logging["redacted_fields"])
+    assert redacted == ["authorization", "cookie"]
+    assert logging["log_destination_configs"] == ["${aws_cloudwatch_log_group.edge_waf-logs.arn}"]

@@ -15,7 +15,11 @@ from cdktf_cdktf_provider_aws.wafv2_web_acl import (
     Wafv2WebAclRuleVisibilityConfig,
     Wafv2WebAclVisibilityConfig,
 )
-from cdktf_cdktf_provider_aws.wafv2_web_acl_logging_configuration import Wafv2WebAclLoggingConfiguration
+from cdktf_cdktf_provider_aws.wafv2_web_acl_logging_configuration import (
+    Wafv2WebAclLoggingConfiguration,
+    Wafv2WebAclLoggingConfigurationRedactedFields,
+    Wafv2WebAclLoggingConfigurationRedactedFieldsSingleHeader,
+)
 from constructs import Construct
 
 from ..addressing import Facet
@@ -32,6 +36,8 @@ MANAGED_RULE_GROUPS = (
 RATE_RULE = "rate-limit-per-ip"
 WAF_LOG_GROUP_PREFIX = "aws-waf-logs-"
 """WAF only logs to log groups whose name starts with this."""
+REDACTED_HEADERS = ("authorization", "cookie")
+"""Request headers that carry viewers' credentials and sessions: WAF logs them as REDACTED."""
 
 
 def visibility(metric: str) -> Wafv2WebAclRuleVisibilityConfig:
@@ -109,5 +115,17 @@ class EdgeFirewall(Facet):
             key=key,
         )
         Wafv2WebAclLoggingConfiguration(
-            self, "waf-logging", provider=provider, resource_arn=self.web_acl.arn, log_destination_configs=[logs.arn]
+            self,
+            "waf-logging",
+            provider=provider,
+            resource_arn=self.web_acl.arn,
+            log_destination_configs=[logs.arn],
+            # Viewers' credentials never reach the logs (WAF Developer Guide, "Log fields":
+            # redacted fields are replaced with REDACTED).
+            redacted_fields=[
+                Wafv2WebAclLoggingConfigurationRedactedFields(
+                    single_header=Wafv2WebAclLoggingConfigurationRedactedFieldsSingleHeader(name=header)
+                )
+                for header in REDACTED_HEADERS
+            ],
         )
