@@ -61,7 +61,8 @@ def session_instance_profile(
 ) -> IamInstanceProfile:
     """An instance profile whose role (``<prefix>role``, trusted by EC2 of ``account``)
     may do Session Manager and nothing else (``<prefix>policy``, ``session_manager_policy``);
-    the profile is ``<prefix>profile``."""
+    the profile is ``<prefix>profile``, created after the policy, so whatever launches
+    with it (a launch template, an instance) starts with its permissions in place."""
     role = service_role(
         scope,
         prefix,
@@ -71,7 +72,11 @@ def session_instance_profile(
         source_account=account,
         inline_policy=("session-manager", session_manager_policy(partition, region, account)),
     )
-    return IamInstanceProfile(scope, f"{prefix}profile", provider=provider, name=name, role=role.name)
+    # After the policy: an instance booted before its permissions exist gets AccessDenied,
+    # and the SSM agent then backs off for up to an hour before registering.
+    return IamInstanceProfile(
+        scope, f"{prefix}profile", provider=provider, name=name, role=role.name, depends_on=list(role.policies)
+    )
 
 
 def managed_policy_arn(partition: str, path: str) -> str:

@@ -232,6 +232,9 @@ def test_instances_and_bastion_get_session_manager_only_from_roles_of_their_own(
         assert register["Resource"].endswith(":instance/*") and "${" in register["Resource"]
     profiles = resources(default, "aws_iam_instance_profile")
     assert profiles["app_bastion-profile"]["role"] == bastion and profiles["app_instance-profile"]["role"] == fleet
+    for prefix in ("bastion", "instance"):
+        # The profile waits for the policy: an instance must not boot before its permissions.
+        assert profiles[f"app_{prefix}-profile"]["depends_on"] == [f"aws_iam_role_policy.app_{prefix}-policy"]
     (instance,) = resources(default, "aws_instance").values()
     assert instance["iam_instance_profile"] == ref("aws_iam_instance_profile", "app_bastion-profile", "name")
 
