@@ -33,6 +33,8 @@ class AlarmSpec:
     """Default: None, CloudWatch's default (missing)."""
     notify_ok: bool = True
     """Default: true, the topic also hears when the alarm clears."""
+    period_seconds: int = ALARM_PERIOD_SECONDS
+    """Default: one-minute datapoints (``ALARM_PERIOD_SECONDS``)."""
 
 
 def metric_alarm(
@@ -41,22 +43,24 @@ def metric_alarm(
     *,
     provider: AwsProvider,
     naming: Naming,
-    dimensions: Mapping[str, str],
+    dimensions: Mapping[str, str] | None,
     actions: Sequence[str],
+    construct_id: str | None = None,
 ) -> CloudwatchMetricAlarm:
-    """The alarm ``spec`` over ``dimensions``, firing ``actions`` (and, with
-    ``notify_ok``, the same actions when it clears)."""
+    """The alarm ``spec`` over ``dimensions`` (None: a metric without dimensions), firing
+    ``actions`` (and, with ``notify_ok``, the same actions when it clears). Its construct
+    id is ``construct_id``, default ``spec.id`` (which always names the alarm)."""
     return CloudwatchMetricAlarm(
         scope,
-        spec.id,
+        construct_id or spec.id,
         provider=provider,
         alarm_name=naming.name(spec.id),
         alarm_description=spec.description,
         namespace=spec.namespace,
         metric_name=spec.metric_name,
-        dimensions=dict(dimensions),
+        dimensions=dict(dimensions) if dimensions is not None else None,
         statistic=spec.statistic,
-        period=ALARM_PERIOD_SECONDS,
+        period=spec.period_seconds,
         evaluation_periods=spec.evaluation_periods,
         threshold=spec.threshold,
         comparison_operator=spec.comparison_operator,

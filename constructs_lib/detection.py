@@ -21,6 +21,7 @@ from cdktf_cdktf_provider_aws.provider import AwsProvider
 from cdktf_cdktf_provider_aws.sns_topic_subscription import SnsTopicSubscription
 from constructs import Construct
 
+from .alarms import AlarmSpec, metric_alarm
 from .naming import Naming
 
 SECURITY_PERIOD_SECONDS = 300
@@ -171,21 +172,27 @@ class SecurityAlarms(Construct):
                     name=event.id, namespace=namespace, value="1", default_value="0"
                 ),
             )
-            self.alarms[event.id] = CloudwatchMetricAlarm(
-                self,
-                f"{event.id}-alarm",
-                provider=provider,
-                alarm_name=naming.name(event.id),
-                alarm_description=f"{event.control}: {event.description}",
+            spec = AlarmSpec(
+                id=event.id,
+                description=f"{event.control}: {event.description}",
                 namespace=namespace,
                 metric_name=event.id,
                 statistic="Sum",
-                period=SECURITY_PERIOD_SECONDS,
                 evaluation_periods=1,
                 threshold=1,
                 comparison_operator="GreaterThanOrEqualToThreshold",
                 treat_missing_data="notBreaching",
-                alarm_actions=[topic_arn],
+                notify_ok=False,
+                period_seconds=SECURITY_PERIOD_SECONDS,
+            )
+            self.alarms[event.id] = metric_alarm(
+                self,
+                spec,
+                provider=provider,
+                naming=naming,
+                dimensions=None,
+                actions=[topic_arn],
+                construct_id=f"{event.id}-alarm",
             )
 
 
