@@ -25,10 +25,10 @@ from tooling.local_aws import (  # noqa: E402
     local_config,
     seed_aws_managed_data,
     seed_replica_subnet_groups,
-    stack_order,
     terraform,
     terraform_env,
 )
+from tooling.plan import stack_order  # noqa: E402
 
 
 def cli_config(work: Path) -> Path:

@@ -27,10 +27,10 @@ from tooling.local_aws import (
     local_config,
     seed_aws_managed_data,
     seed_replica_subnet_groups,
-    stack_order,
     terraform_env,
 )
 from tooling.local_aws import terraform as tf
+from tooling.plan import stack_order
 
 pytestmark = pytest.mark.deploy
 

@@ -4,7 +4,6 @@ scripts/deploy_local.py (make deploy-local)."""
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import socket
@@ -186,15 +185,6 @@ def count_resources(run: StackRun, env: dict[str, str]) -> int:
 def excluded_resources(doc: dict[str, Any]) -> list[str]:
     """Addresses the local profile leaves out (documented in README, Local deploy)."""
     return list(doc.get("//", {}).get("emulator_exclusions", []))
-
-
-def stack_order(outdir: Path) -> list[str]:
-    names = sorted(p.name for p in (outdir / "stacks").iterdir())
-    regional = [n for n in names if not n.endswith("-global")]
-    manifest = json.loads((outdir / "manifest.json").read_text())
-    # cdktf's manifest lists dependencies; primary first, then the other regions.
-    order = sorted(regional, key=lambda n: len(manifest["stacks"][n].get("dependencies", [])))
-    return order + [n for n in names if n.endswith("-global")]
 
 
 @dataclass

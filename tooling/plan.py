@@ -177,18 +177,24 @@ def dependencies(outdir: Path) -> dict[str, list[str]]:
     return {name: list(stack.get("dependencies", [])) for name, stack in manifest.items()}
 
 
-def stack_order(outdir: Path) -> list[str]:
-    """The stacks of ``outdir`` in dependency order (from cdktf's manifest)."""
-    manifest = {name: {"dependencies": deps} for name, deps in dependencies(outdir).items()}
+def in_order(deps: dict[str, list[str]]) -> list[str]:
+    """The stacks of ``deps`` (stack -> the stacks it reads) so that each comes after
+    what it reads; stacks ready at the same time by name."""
     done: list[str] = []
-    pending = sorted(manifest)
+    pending = sorted(deps)
     while pending:
-        ready = [s for s in pending if set(manifest[s].get("dependencies", [])) <= set(done)]
+        ready = [s for s in pending if set(deps[s]) <= set(done)]
         if not ready:
             raise RuntimeError(f"stacks depend on each other in a cycle: {pending}")
         done += ready
         pending = [s for s in pending if s not in ready]
     return done
+
+
+def stack_order(outdir: Path) -> list[str]:
+    """The stacks of ``outdir`` in dependency order (from cdktf's manifest): the primary
+    region, the secondaries, the global stack."""
+    return in_order(dependencies(outdir))
 
 
 class TerraformError(RuntimeError):
@@ -314,12 +320,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not (args.outdir / "manifest.json").is_file():
         print(f"plan: {args.outdir}/manifest.json not found; run make synth first", file=sys.stderr)
         return EXIT_ERROR
-    order = [s for s in stack_order(args.outdir) if not args.stacks or s in args.stacks]
+    deps = dependencies(args.outdir)
+    order = [s for s in in_order(deps) if not args.stacks or s in args.stacks]
     run = Runner(args.outdir, dict(os.environ), lock=not (args.no_lock or args.drift) or args.apply)
     if args.apply:
         return apply_all(run, order, allowed)
     try:
-        plans = plan_all(run, order, dependencies(args.outdir), drift=args.drift)
+        plans = plan_all(run, order, deps, drift=args.drift)
     except TerraformError as err:
         print(f"{'drift' if args.drift else 'plan'}: {err}", file=sys.stderr)
         return EXIT_ERROR
