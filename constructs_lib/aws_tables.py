@@ -46,21 +46,15 @@ class Table:
 @cache
 def table(name: str) -> Table:
     """The table ``constructs_lib/tables/<name>.json`` (read once per process)."""
-    data = json.loads((TABLES / f"{name}.json").read_text())
+    return read_table(TABLES / f"{name}.json")
+
+
+def read_table(path: Path) -> Table:
+    """The table in the file ``path`` (a shipped one, or one ``make refresh-tables`` wrote)."""
+    data = json.loads(path.read_text())
     return Table(
-        name=name,
+        name=path.stem,
         as_of=data["as_of"],
         source=data["source"],
         regions={region: frozenset(values) for region, values in data["regions"].items()},
     )
-
-
-def unoffered(name: str, values: list[str], regions: list[str]) -> tuple[str, str] | None:
-    """The first ``(value, region)`` where table ``name`` does not list ``value``, or
-    None when every value is offered in every region."""
-    t = table(name)
-    for value in values:
-        for region in regions:
-            if value not in t.offered(region):
-                return value, region
-    return None

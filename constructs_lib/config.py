@@ -376,6 +376,13 @@ ARCHITECTURES = ("x86_64", "arm64")
 ``al2023-ami-kernel-default-<architecture>``)."""
 
 
+def architecture_of(instance_type: str) -> str | None:
+    """The first of ``ARCHITECTURES`` ``instance_type`` runs (table
+    ``ec2_instance_architectures``), None for a type that runs neither or is unknown."""
+    arch = table("ec2_instance_architectures")
+    return next((a for a in ARCHITECTURES if instance_type in arch.regions[a]), None)
+
+
 class AppConfig(Strict):
     instance_types: list[Annotated[str, Field(pattern=INSTANCE_TYPE_PATTERN)]] = Field(
         default_factory=lambda: ["t3.small"], min_length=1
@@ -444,8 +451,7 @@ class AppConfig(Strict):
     def architecture(self) -> str:
         """x86_64 or arm64: the architecture of the first instance type (the config
         checks that every type shares it)."""
-        arch = table("ec2_instance_architectures")
-        return next((a for a in ARCHITECTURES if self.instance_types[0] in arch.regions[a]), "x86_64")
+        return architecture_of(self.instance_types[0]) or "x86_64"
 
     @model_validator(mode="after")
     def _sizes(self) -> AppConfig:
@@ -1216,25 +1222,19 @@ class Config(Strict):
         types = [("app.instance_types", t) for t in self.app.instance_types]
         if self.app.bastion.enabled:
             types.append(("app.bastion.instance_type", self.app.bastion.instance_type))
-        arch = table("ec2_instance_architectures")
         seen: dict[str, str] = {}
         for field, name in types:
-            archs = [a for a in ARCHITECTURES if name in arch.regions[a]]
-            if not archs and table("ec2_instance_types").known(name):
+            arch = architecture_of(name)
+            if arch is None and table("ec2_instance_types").known(name):
                 return f"{field}: '{name}' runs neither x86_64 nor arm64 Amazon Linux 2023 (a Mac or 32-bit type); pick another"
-            for a in archs[:1]:
-                seen.setdefault(a, name)
+            if arch is not None:
+                seen.setdefault(arch, name)
         if len(seen) > 1:
             return (
                 f"app.instance_types: mixes {' and '.join(f'{a} ({t})' for a, t in seen.items())}; the fleet and the "
                 "bastion boot one Amazon Linux 2023 AMI, so pick types of one architecture"
             )
         return None
-
-    @property
-    def architecture(self) -> str:
-        """The processor architecture of every instance (x86_64 or arm64)."""
-        return self.app.architecture
 
     def _offerings(self, regions: list[str]) -> str | None:
         """The first value a table of AWS offerings does not list for every region."""

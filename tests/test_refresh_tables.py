@@ -24,17 +24,6 @@ def moto(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MotoServer]:
     server.stop()
 
 
-def load(path: Path) -> aws_tables.Table:
-    aws_tables.table.cache_clear()
-    original = aws_tables.TABLES
-    try:
-        aws_tables.TABLES = path.parent
-        return aws_tables.table(path.stem)
-    finally:
-        aws_tables.TABLES = original
-        aws_tables.table.cache_clear()
-
-
 @pytest.mark.parametrize("name", ["ec2_instance_types", "vpc_endpoint_services", "ec2_instance_architectures"])
 def test_ec2_tables_from_the_api(moto: MotoServer, tmp_path: Path, name: str, monkeypatch: pytest.MonkeyPatch) -> None:
     for key, value in DUMMY.items():
@@ -45,7 +34,7 @@ def test_ec2_tables_from_the_api(moto: MotoServer, tmp_path: Path, name: str, mo
         )
         == 0
     )
-    table = load(tmp_path / f"{name}.json")
+    table = aws_tables.read_table(tmp_path / f"{name}.json")
     assert table.source.startswith("AWS API ec2")
     if name == "ec2_instance_architectures":
         assert set(table.regions) == {"x86_64", "arm64"}
@@ -89,8 +78,10 @@ def test_rds_tables_follow_every_page_and_keep_available_versions(tmp_path: Path
     for name in ("rds_engine_versions_postgres", "rds_instance_classes_postgres"):
         out = refresh_tables.refresh(name, lambda service, region: fake, ["eu-west-1"], aws_tables.TABLES, tmp_path)
         assert out == tmp_path / f"{name}.json"
-    assert load(tmp_path / "rds_engine_versions_postgres.json").regions == {"eu-west-1": frozenset({"16.9", "16.10"})}
-    assert load(tmp_path / "rds_instance_classes_postgres.json").offered("eu-west-1") == {
+    assert aws_tables.read_table(tmp_path / "rds_engine_versions_postgres.json").regions == {
+        "eu-west-1": frozenset({"16.9", "16.10"})
+    }
+    assert aws_tables.read_table(tmp_path / "rds_instance_classes_postgres.json").offered("eu-west-1") == {
         "db.r6g.large",
         "db.t4g.micro",
     }
