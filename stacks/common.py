@@ -94,6 +94,25 @@ def domain_variable(stack: TerraformStack) -> str:
     return variable.string_value
 
 
+def assume_role_variable(stack: TerraformStack, role_arn: str) -> str:
+    """Declare the variable ``assume_role_arn`` (default: the config's ``role_arn``) in
+    ``stack`` and return a reference to it. A job that already holds the deploy role (CI
+    through OIDC) sets ``TF_VAR_assume_role_arn=""``: with an empty ARN the provider
+    assumes nothing, so no role has to be allowed to assume itself or another."""
+    variable = TerraformVariable(
+        stack,
+        ASSUME_ROLE_VARIABLE,
+        type="string",
+        default=role_arn,
+        nullable=False,
+        description=(
+            "The role the AWS providers assume (config: account.role_arn); empty to use the credentials as "
+            "they are, e.g. in CI, where the job already holds the deploy role"
+        ),
+    )
+    return str(variable.string_value)
+
+
 class ReadableStack(TerraformStack):
     """A stack whose resource addresses are readable.
 
@@ -160,6 +179,9 @@ class ProductStack(ReadableStack):
         self.add_override("terraform.required_version", TERRAFORM_VERSION)
         self.domain = config.edge.domain or domain_variable(self)
         """The edge domain: the config's, or a reference to the required variable."""
+        role_arn = config.account.role_arn if config.account else None
+        self.assume_role_arn = assume_role_variable(self, role_arn) if role_arn else None
+        """The role every provider of this stack assumes (a variable reference), or None."""
 
     def aws_provider(self, region: str, *, alias: str | None = None) -> AwsProvider:
         """An AWS provider for ``region``, aliased by region, with the product's default tags."""
@@ -182,10 +204,10 @@ class ProductStack(ReadableStack):
         if c.account is not None:
             # Terraform refuses to plan with credentials of another account.
             account["allowed_account_ids"] = [c.account.id]
-            if c.account.role_arn is not None:
+            if self.assume_role_arn is not None:
                 account["assume_role"] = [
                     AwsProviderAssumeRole(
-                        role_arn=self._assume_role_arn(c.account.role_arn),
+                        role_arn=self.assume_role_arn,
                         session_name=c.account.session_name or f"{c.project}-{c.environment}-terraform",
                         external_id=c.account.external_id,
                     )
@@ -199,25 +221,6 @@ class ProductStack(ReadableStack):
             **account,
             default_tags=[AwsProviderDefaultTags(tags=tags_for(c, region))],
         )
-
-    def _assume_role_arn(self, role_arn: str) -> str:
-        """A reference to the variable ``assume_role_arn`` (default: the config's), declared
-        once per stack. A job that already holds the deploy role (CI through OIDC) sets
-        ``TF_VAR_assume_role_arn=""``: with an empty ARN the provider assumes nothing, so
-        no role has to be allowed to assume itself or another."""
-        if not hasattr(self, "_role_variable"):
-            self._role_variable = TerraformVariable(
-                self,
-                ASSUME_ROLE_VARIABLE,
-                type="string",
-                default=role_arn,
-                nullable=False,
-                description=(
-                    "The role the AWS providers assume (config: account.role_arn); empty to use the credentials as "
-                    "they are, e.g. in CI, where the job already holds the deploy role"
-                ),
-            )
-        return str(self._role_variable.string_value)
 
     def outputs(self, *rows: tuple[str, Any, str]) -> None:
         """A described ``TerraformOutput`` per ``(name, value, description)``; a row
