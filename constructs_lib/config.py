@@ -1238,55 +1238,40 @@ class Config(Strict):
 
     def _offerings(self, regions: list[str]) -> str | None:
         """The first value a table of AWS offerings does not list for every region."""
+        engine = self.database.engine.value
+        classes = f"rds_instance_classes_{engine}"
+        what = {
+            "ec2_instance_types": "EC2 instance types",
+            "vpc_endpoint_services": "interface endpoint services",
+            classes: f"RDS for {engine} instance classes",
+        }
+        db, bastion = self.database, self.app.bastion
         checks = [
-            ("app.instance_types", "ec2_instance_types", "EC2 instance types", self.app.instance_types, "t3.small"),
+            ("app.instance_types", "ec2_instance_types", self.app.instance_types, "t3.small"),
+            ("network.interface_endpoints", "vpc_endpoint_services", self.network.interface_endpoints, "ssm"),
+            ("database.instance_class", classes, [db.instance_class], "db.r6g.large"),
             (
-                "network.interface_endpoints",
-                "vpc_endpoint_services",
-                "interface endpoint services",
-                self.network.interface_endpoints,
-                "ssm",
+                "database.replica_instance_class",
+                classes,
+                [db.replica_instance_class] if db.replica_instance_class else [],
+                "db.r6g.large",
+            ),
+            (
+                "app.bastion.instance_type",
+                "ec2_instance_types",
+                [bastion.instance_type] if bastion.enabled else [],
+                "t3.micro",
             ),
         ]
-        engine = self.database.engine.value
-        checks.append(
-            (
-                "database.instance_class",
-                f"rds_instance_classes_{engine}",
-                f"RDS for {engine} instance classes",
-                [self.database.instance_class],
-                "db.r6g.large",
-            )
-        )
-        if self.database.replica_instance_class is not None:
-            checks.append(
-                (
-                    "database.replica_instance_class",
-                    f"rds_instance_classes_{engine}",
-                    f"RDS for {engine} instance classes",
-                    [self.database.replica_instance_class],
-                    "db.r6g.large",
-                )
-            )
-        if self.app.bastion.enabled:
-            checks.append(
-                (
-                    "app.bastion.instance_type",
-                    "ec2_instance_types",
-                    "EC2 instance types",
-                    [self.app.bastion.instance_type],
-                    "t3.micro",
-                )
-            )
-        for field, name, what, values, example in checks:
+        for field, name, values, example in checks:
             t = table(name)
             for value in values:
                 if not t.known(value):
-                    return f"{field}: '{value}' is unknown to the table of {what} ({t.cite}); check the name (like {example})"
+                    return f"{field}: '{value}' is unknown to the table of {what[name]} ({t.cite}); check the name (like {example})"
                 missing = [r for r in regions if value not in t.offered(r)]
                 if missing:
                     return (
-                        f"{field}: '{value}' is not offered in {', '.join(missing)} according to the table of {what} "
+                        f"{field}: '{value}' is not offered in {', '.join(missing)} according to the table of {what[name]} "
                         f"({t.cite}); pick one every region of the config offers"
                     )
         return None
