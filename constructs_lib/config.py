@@ -162,7 +162,9 @@ class RegionConfig(Strict):
     name: str
     """AWS region name, e.g. us-east-1."""
     role: Role
-    """primary (the writable database, the audit trail) or secondary."""
+    """primary (the writable database, the backup plan, the origin CloudFront and Route 53
+    prefer) or secondary. A failover swaps roles (``make failover``); nothing account-wide
+    follows the role (see ``Config.home``)."""
     vpc_cidr: str
     """The region's VPC range; must not overlap any other region's."""
     az_count: int = Field(default=3, ge=2, le=cidr.MAX_AZS)
@@ -951,6 +953,12 @@ EMULATED_SERVICES = (
 )
 """Every AWS service the stacks call (provider endpoint argument names); all are
 pointed at the emulator."""
+GLOBAL_SERVICES = ("cloudfront", "iam", "route53")
+"""Services with one global endpoint, whose control plane is in us-east-1 (IAM User
+Guide, "Resilience in IAM"; Route 53 and CloudFront, "Global services" in the AWS Fault
+Isolation Boundaries whitepaper): whatever region calls them, they answer from there."""
+GLOBAL_CONTROL_REGION = "us-east-1"
+LOOPBACK_URL = r"^http://(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|localhost|\[::1\]):\d{2,5}$"
 
 
 class EmulatorConfig(Strict):
@@ -958,9 +966,22 @@ class EmulatorConfig(Strict):
     ``make deploy-local``: dummy credentials, no account lookups, path-style S3, and
     every service endpoint on the emulator."""
 
-    endpoint: str = Field(pattern=r"^http://(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|localhost|\[::1\]):\d{2,5}$")
+    endpoint: str = Field(pattern=LOOPBACK_URL)
     """Loopback URL of the emulator, e.g. http://127.0.0.1:4566 (nothing else is accepted,
     so no test can send traffic off this machine)."""
+    regions: dict[str, Annotated[str, Field(pattern=LOOPBACK_URL)]] = Field(default_factory=dict)
+    """Per region, another loopback URL in front of the same emulator (the region-loss
+    drill cuts one). A region's provider and the failover tool use its URL; the global
+    services (``GLOBAL_SERVICES``) use the URL of us-east-1, which hosts their control
+    plane. Default: none, every region uses ``endpoint``."""
+
+    def url(self, region: str) -> str:
+        """The endpoint that ``region``'s calls go to."""
+        return self.regions.get(region, self.endpoint)
+
+    def service_url(self, service: str, region: str) -> str:
+        """Where a client in ``region`` reaches ``service`` (a provider endpoint name)."""
+        return self.url(GLOBAL_CONTROL_REGION if service in GLOBAL_SERVICES else region)
 
 
 WEBHOOKS_WITHOUT_SNS = ("hooks.slack.com", "webhook.office.com", "discord.com")
@@ -972,7 +993,7 @@ HTTPS_ENDPOINT = re.compile(r"^https://[A-Za-z0-9.-]+(:\d{1,5})?(/[\x21-\x7e]*)?
 
 class AlertsConfig(Strict):
     """Who hears the alarms: every region's alarm topic (application and database alarms,
-    and in the primary region the account's security alarms from the audit trail) gets
+    and in the home region (the first listed) the account's security alarms from the audit trail) gets
     these subscriptions. Email subscribers confirm from the message SNS sends them; an
     HTTPS endpoint must confirm the subscription request (SNS Developer Guide, "HTTP/S")."""
 
@@ -1187,6 +1208,13 @@ class Config(Strict):
                     )
         if self.emulator is not None and not self.disposable:
             raise ValueError("emulator: an emulator profile must set disposable = true so destroy can clean up")
+        if self.emulator is not None:
+            unknown = sorted(set(self.emulator.regions) - {*names, GLOBAL_CONTROL_REGION})
+            if unknown:
+                raise ValueError(
+                    f"emulator.regions: {', '.join(unknown)} is not a region of the config; name endpoints only for "
+                    f"{', '.join(dict.fromkeys([*names, GLOBAL_CONTROL_REGION]))}"
+                )
         if self.edge.delegated and self.edge.domain is not None:
             # ACM RequestCertificate: the first domain name is at most 64 octets; the
             # regional certificates are for <region>.origin.<domain>.
@@ -1283,6 +1311,13 @@ class Config(Strict):
     @property
     def secondaries(self) -> list[RegionConfig]:
         return [r for r in self.regions if not r.is_primary]
+
+    @property
+    def home(self) -> RegionConfig:
+        """The first region listed: home of what is account-wide (the audit trail and its
+        security alarms). A failover swaps ``role`` only, so nothing here moves with it:
+        a role swap must never re-create an audit bucket or a trail."""
+        return self.regions[0]
 
 
 def _loc(loc: tuple[Any, ...]) -> str:

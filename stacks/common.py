@@ -198,7 +198,9 @@ class ProductStack(ReadableStack):
                 "skip_requesting_account_id": False,
                 "skip_metadata_api_check": "true",
                 "s3_use_path_style": True,
-                "endpoints": [AwsProviderEndpoints(**dict.fromkeys(EMULATED_SERVICES, c.emulator.endpoint))],
+                "endpoints": [
+                    AwsProviderEndpoints(**{svc: c.emulator.service_url(svc, region) for svc in EMULATED_SERVICES})
+                ],
             }
         account: dict[str, Any] = {}
         if c.account is not None:

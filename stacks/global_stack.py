@@ -8,7 +8,9 @@ from constructs_lib.audit import AuditTrail, AuditTrailProps
 from constructs_lib.config import Config
 from constructs_lib.detection import SecurityAlarms
 from constructs_lib.edge import MANAGED_SECURITY_HEADERS_POLICY_ID, GlobalEdge, RegionalOrigin
+from constructs_lib.edge.origin_access import OriginAccess, OriginListener
 from constructs_lib.kms import RegionalKey, RegionalKeyProps
+from constructs_lib.origin_secret import SECRET_RECOVERY_WINDOW_DAYS, OriginSecret, OriginSecretProps
 from constructs_lib.replication import BucketReplication, BucketReplicationProps, ReplicaBucket
 
 from .common import ProductStack, context_for, naming_for
@@ -23,8 +25,9 @@ def global_stack_name(config: Config) -> str:
 
 
 class GlobalStack(ProductStack):
-    """CloudFront, WAF and Route 53 failover in front of every region, the account's
-    audit trail, and the cross-region replication of the application bucket.
+    """CloudFront, WAF and Route 53 failover in front of every region, the origin secret
+    and the listener rule admitting it on every ALB, the account's audit trail (in the
+    home region), and the replication of every region's application bucket to the others.
 
     Reads the regional stacks' ALBs, buckets and keys through cdktf cross-stack
     references, so ``cdktf deploy '*'`` runs it last."""
@@ -33,15 +36,22 @@ class GlobalStack(ProductStack):
         super().__init__(scope, global_stack_name(config), config=config)
         global_ctx = context_for(config, "global")
         stateful = global_ctx.stateful
-        primary_cfg = config.primary
-        primary = regional[primary_cfg.name]
+        home_cfg = config.home
+        # In config order, so that a role swap reorders nothing below.
+        regional = {r.name: regional[r.name] for r in config.regions}
+        primary = regional[config.primary.name]
         secondaries = [regional[r.name] for r in config.secondaries]
 
+        # One provider per region (CloudFront's own region included): the origin rules and
+        # the replication of each region's bucket are made with that region's API.
         self.edge_provider = self.aws_provider(EDGE_REGION)
-        self.primary_provider = (
-            self.edge_provider if primary_cfg.name == EDGE_REGION else self.aws_provider(primary_cfg.name)
-        )
-        primary_naming = naming_for(config, primary_cfg.name)
+        self.providers = {EDGE_REGION: self.edge_provider}
+        for region in config.regions:
+            if region.name not in self.providers:
+                self.providers[region.name] = self.aws_provider(region.name)
+        self.home_provider = self.providers[home_cfg.name]
+        home = regional[home_cfg.name]
+        home_naming = naming_for(config, home_cfg.name)
 
         self.edge_key = RegionalKey(
             self,
@@ -51,23 +61,50 @@ class GlobalStack(ProductStack):
                 naming=global_ctx.naming,
                 region=EDGE_REGION,
                 prevent_destroy=stateful,
-                service_principals=("cloudtrail.amazonaws.com",) if primary_cfg.name == EDGE_REGION else (),
+                service_principals=("cloudtrail.amazonaws.com",) if home_cfg.name == EDGE_REGION else (),
             ),
         )
-        if primary_cfg.name == EDGE_REGION:
+        if home_cfg.name == EDGE_REGION:
             trail_key = self.edge_key
         else:
             trail_key = RegionalKey(
                 self,
                 "trail-key",
-                provider=self.primary_provider,
+                provider=self.home_provider,
                 props=RegionalKeyProps(
-                    naming=naming_for(config, f"audit-{primary_cfg.name}"),
-                    region=primary_cfg.name,
+                    naming=naming_for(config, f"audit-{home_cfg.name}"),
+                    region=home_cfg.name,
                     prevent_destroy=stateful,
                     service_principals=("cloudtrail.amazonaws.com",),
                 ),
             )
+
+        # The value CloudFront sends, and the rule on every region's listener that admits
+        # it: here, with the distribution, so that both change in one apply and no
+        # regional apply (a failover's role swap) can change what an ALB accepts.
+        self.origin_secret = OriginSecret(
+            self,
+            "origin-secret",
+            provider=self.edge_provider,
+            key=self.edge_key,
+            props=OriginSecretProps(
+                naming=global_ctx.naming, recovery_window_days=SECRET_RECOVERY_WINDOW_DAYS if stateful else 0
+            ),
+        )
+        self.origin_access = OriginAccess(
+            self,
+            "origin-access",
+            secret=self.origin_secret.value,
+            listeners=[
+                OriginListener(
+                    region=name,
+                    provider=self.providers[name],
+                    listener_arn=stack.app.listener_arn,
+                    target_group_arn=stack.app.target_group_arn,
+                )
+                for name, stack in regional.items()
+            ],
+        )
 
         def origin(stack: RegionalStack) -> RegionalOrigin:
             return RegionalOrigin(
@@ -87,57 +124,63 @@ class GlobalStack(ProductStack):
             key=self.edge_key,
             primary=origin(primary),
             secondaries=[origin(s) for s in secondaries],
-            origin_secret=primary.origin_secret_value,
+            origin_secret=self.origin_secret.value,
             health_check_path=config.app.health_check_path,
             log_retention_days=config.app.log_retention_days,
             # moto has no response-headers-policy API (stacks/emulator.py, "construct").
             response_headers_policy_id=MANAGED_SECURITY_HEADERS_POLICY_ID if config.emulator else None,
         )
 
-        # Account-wide, once: in the primary region, beside the data it audits.
+        # Account-wide, once: in the home region (the first listed), which a failover's
+        # role swap does not move.
         self.audit = AuditTrail(
             self,
             "audit",
-            provider=self.primary_provider,
+            provider=self.home_provider,
             key=trail_key,
             props=AuditTrailProps(
-                naming=primary_naming,
-                access_log_bucket=primary.app.log_bucket.bucket_name,
+                naming=home_naming,
+                access_log_bucket=home.app.log_bucket.bucket_name,
                 log_retention_days=config.app.log_retention_days,
                 stateful=stateful,
                 # Object-level reads and writes of the application data, in every region.
-                data_event_bucket_arns=(primary.app.app_bucket.arn, *(s.app.app_bucket.arn for s in secondaries)),
+                data_event_bucket_arns=tuple(stack.app.app_bucket.arn for stack in regional.values()),
             ),
         )
         # The account's security events (CIS CloudWatch controls), from the trail's log
-        # group, to the primary region's alarm topic.
+        # group, to the home region's alarm topic.
         SecurityAlarms(
             self,
             "security-alarms",
-            provider=self.primary_provider,
-            naming=primary_naming,
+            provider=self.home_provider,
+            naming=home_naming,
             log_group_name=self.audit.log_group.name,
-            topic_arn=primary.app.topic.arn,
+            topic_arn=home.app.topic.arn,
         )
 
-        # Here rather than in the primary stack: S3 refuses a rule to a bucket that does
-        # not exist yet, and the secondaries deploy after the primary.
-        BucketReplication(
-            self,
-            "app-bucket-replication",
-            provider=self.primary_provider,
-            props=BucketReplicationProps(
-                naming=primary_naming,
-                source_region=primary_cfg.name,
-                source_bucket_name=primary.app.app_bucket.bucket_name,
-                source_bucket_arn=primary.app.app_bucket.arn,
-                source_key_arn=primary.key.arn,
-                destinations=tuple(
-                    ReplicaBucket(region=s.region.name, bucket_arn=s.app.app_bucket.arn, key_arn=s.key.arn)
-                    for s in secondaries
+        # Every region's application bucket replicates to every other region's, whatever
+        # the roles: objects written in the surviving region during a failover reach the
+        # other region when it returns, and a role swap changes no replication rule.
+        # Here rather than in the regional stacks: S3 refuses a rule to a bucket that does
+        # not exist yet.
+        for name, source in regional.items():
+            BucketReplication(
+                self,
+                f"app-bucket-replication-{name}",
+                provider=self.providers[name],
+                props=BucketReplicationProps(
+                    naming=naming_for(config, name),
+                    source_region=name,
+                    source_bucket_name=source.app.app_bucket.bucket_name,
+                    source_bucket_arn=source.app.app_bucket.arn,
+                    source_key_arn=source.key.arn,
+                    destinations=tuple(
+                        ReplicaBucket(region=other, bucket_arn=dest.app.app_bucket.arn, key_arn=dest.key.arn)
+                        for other, dest in regional.items()
+                        if other != name
+                    ),
                 ),
-            ),
-        )
+            )
 
         e = self.edge
         self.outputs(

@@ -12,12 +12,8 @@ from constructs_lib.detection import subscribe
 from constructs_lib.edge.origins import origin_name, regional_origin_name
 from constructs_lib.kms import RegionalKey, RegionalKeyProps
 from constructs_lib.network import RegionalNetwork
-from constructs_lib.origin_secret import OriginSecret, OriginSecretProps
 
 from .common import ProductStack, context_for, naming_for
-
-SECRET_RECOVERY_WINDOW_DAYS = 30
-"""The longest Secrets Manager allows: a deleted origin secret can be restored for a month."""
 
 
 def regional_stack_name(config: Config, region: RegionConfig) -> str:
@@ -34,13 +30,12 @@ def backup_copy_targets(config: Config, partition: str, account: str) -> tuple[s
 
 class RegionalStack(ProductStack):
     """One region: KMS key, network, app tier, data tier (and, in the primary, the
-    origin secret and the cross-region backup plan).
+    cross-region backup plan).
 
-    The primary region's stack holds the CloudFront origin secret; the other regions
-    read it through a cross-stack reference (``primary``)."""
+    A secondary reads only its replica's source from the primary (``primary``); nothing
+    a role swap changes here is read by the edge (the origin rule is the global
+    stack's, see ``OriginAccess``)."""
 
-    origin_secret_value: str
-    """The CloudFront origin secret (a token; cross-stack in secondary regions)."""
     data: DataTier
 
     def __init__(self, scope: Construct, *, config: Config, region: RegionConfig, primary: RegionalStack | None = None):
@@ -63,21 +58,6 @@ class RegionalStack(ProductStack):
         self.network = RegionalNetwork(
             self, "network", provider=provider, ctx=ctx, props=config.network, region=region, key=self.key
         )
-
-        self.origin_secret: OriginSecret | None = None
-        if primary is None:
-            self.origin_secret = OriginSecret(
-                self,
-                "origin-secret",
-                provider=provider,
-                key=self.key,
-                props=OriginSecretProps(
-                    naming=ctx.naming, recovery_window_days=SECRET_RECOVERY_WINDOW_DAYS if ctx.stateful else 0
-                ),
-            )
-            self.origin_secret_value = self.origin_secret.value
-        else:
-            self.origin_secret_value = primary.origin_secret_value
 
         # With a delegated domain the ALB serves HTTPS for <region>.origin.<domain> and
         # origin.<domain>, validated in the existing zone (config.edge.zone_id).
@@ -103,7 +83,6 @@ class RegionalStack(ProductStack):
             props=config.app,
             network=self.network,
             key=self.key,
-            origin_secret=self.origin_secret_value,
             certificate_arn=self.certificate.arn if self.certificate else None,
             ami_id=region.ami_id,
         )
@@ -131,7 +110,6 @@ class RegionalStack(ProductStack):
                 ctx=ctx,
                 props=config.database.backup,
                 vault=self.data.vault,
-                key=self.key,
                 resource_arns=(self.data.arn, self.app.app_bucket.arn),
                 copy_to_vault_arns=backup_copy_targets(config, self.key.partition_name, self.key.account_id),
             )

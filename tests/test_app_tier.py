@@ -49,7 +49,6 @@ def build(
         props=AppConfig.model_validate(app),
         network=network,
         key=key,
-        origin_secret="s3cr3t",
         certificate_arn=certificate_arn,
         ami_id=ami_id,
     )
@@ -179,12 +178,12 @@ def test_several_instance_types_make_a_mixed_instances_group(stack_factory: Call
     assert "launch_template" not in asg
 
 
-def test_without_certificate_only_cloudfront_requests_are_forwarded(default: dict[str, Any]) -> None:
+def test_the_region_alone_forwards_nothing_but_the_health_path(default: dict[str, Any]) -> None:
+    """The rule admitting CloudFront is the edge's (tests/test_global_edge.py): on its
+    own a region answers 403 to everything but the health checkers' path."""
     listener = one(default, "aws_lb_listener", "app_http")
     assert listener["default_action"][0]["fixed_response"]["status_code"] == "403"
-    rule = one(default, "aws_lb_listener_rule", "app_from-cloudfront")
-    assert rule["condition"][0]["http_header"] == {"http_header_name": "X-Origin-Verify", "values": ["s3cr3t"]}
-    assert rule["action"][0]["target_group_arn"] == ref("aws_lb_target_group", "app_tg", "arn")
+    assert list(resources(default, "aws_lb_listener_rule")) == ["app_health-check"]
     alb = one(default, "aws_lb", "app_alb")
     assert alb["drop_invalid_header_fields"] is True and alb["enable_deletion_protection"] is True
     assert alb["access_logs"]["enabled"] is True
@@ -193,7 +192,9 @@ def test_without_certificate_only_cloudfront_requests_are_forwarded(default: dic
 def test_route53_checkers_may_read_only_the_health_path(default: dict[str, Any]) -> None:
     rule = one(default, "aws_lb_listener_rule", "app_health-check")
     assert rule["condition"] == [{"path_pattern": {"values": ["/health"]}}]
-    assert rule["priority"] < one(default, "aws_lb_listener_rule", "app_from-cloudfront")["priority"]
+    from constructs_lib.edge.origin_access import FORWARD_PRIORITY
+
+    assert rule["priority"] < FORWARD_PRIORITY, "evaluated before the edge's origin rule"
 
 
 def test_with_certificate_only_https_is_served_with_tls12(stack_factory: Callable[..., Any]) -> None:
@@ -201,7 +202,7 @@ def test_with_certificate_only_https_is_served_with_tls12(stack_factory: Callabl
     assert list(resources(doc, "aws_lb_listener")) == ["app_https"]
     https = one(doc, "aws_lb_listener", "app_https")
     assert https["ssl_policy"] == "ELBSecurityPolicy-TLS13-1-2-2021-06" and https["certificate_arn"] == CERT
-    rule = one(doc, "aws_lb_listener_rule", "app_from-cloudfront")
+    rule = one(doc, "aws_lb_listener_rule", "app_health-check")
     assert rule["listener_arn"] == ref("aws_lb_listener", "app_https", "arn")
     alb_sg = ref("aws_security_group", "app_alb-sg")
     assert sorted(r["from_port"] for r in ingress(doc) if r["security_group_id"] == alb_sg) == [443]

@@ -113,9 +113,7 @@ def test_every_regional_tier_binds_each_resource_to_its_own_region(stack_factory
         net = RegionalNetwork(
             stack, f"net-{region}", provider=p, ctx=ctx, props=config.network, region=region_config, key=key
         )
-        app = AppTier(
-            stack, f"app-{region}", provider=p, ctx=ctx, props=config.app, network=net, key=key, origin_secret="s"
-        )
+        app = AppTier(stack, f"app-{region}", provider=p, ctx=ctx, props=config.app, network=net, key=key)
         DataTier(
             stack,
             f"data-{region}",

@@ -28,9 +28,11 @@ def distribution(doc: dict[str, Any]) -> dict[str, Any]:
     return d
 
 
-def test_global_stack_exists_with_us_east_1_provider(default_synth: Synth) -> None:
+def test_global_stack_has_a_provider_per_region_cloudfronts_first(default_synth: Synth) -> None:
+    """us-east-1 for CloudFront, WAF and Route 53 (and that region's origin rule), one
+    more per other region for its origin rule and its bucket's replication."""
     doc = default_synth[GLOBAL]
-    assert [p["region"] for p in doc["provider"]["aws"]] == ["us-east-1"]
+    assert [p["region"] for p in doc["provider"]["aws"]] == ["us-east-1", "us-west-2"]
 
 
 def test_origin_group_fails_over_from_primary_to_secondary(default_synth: Synth) -> None:
@@ -114,10 +116,14 @@ def test_not_delegated_means_nothing_waits_on_validation(default_synth: Synth) -
 
 
 def test_origin_secret_is_generated_not_written_and_never_a_plain_output(default_synth: Synth) -> None:
-    for d in (distribution(default_synth[GLOBAL]),):
-        for o in d["origin"]:
-            (header,) = o["custom_header"]
-            assert header["name"] == "X-Origin-Verify" and header["value"].startswith(remote(EAST))
+    doc = default_synth[GLOBAL]
+    value = "${aws_secretsmanager_secret_version.origin-secret_value.secret_string}"
+    for o in distribution(doc)["origin"]:
+        (header,) = o["custom_header"]
+        assert header == {"name": "X-Origin-Verify", "value": value}
+    (secret,) = resources(doc, "aws_secretsmanager_secret").values()
+    assert secret["provider"] == "aws.us_east_1" and secret["kms_key_id"] == "${aws_kms_key.edge-key_key.arn}"
+    assert "aws_secretsmanager_random_password" in doc["data"]
     import tomllib
 
     from tests.test_data_tier import walk
@@ -146,18 +152,58 @@ def test_audit_trail_is_multi_region_validated_and_encrypted(default_synth: Synt
     assert any("cloudtrail.amazonaws.com" in json.dumps(s["Principal"]) for s in key["Statement"])
 
 
-def test_app_bucket_replicates_to_the_secondary_with_its_key(default_synth: Synth) -> None:
-    (config,) = resources(default_synth[GLOBAL], "aws_s3_bucket_replication_configuration").values()
-    (rule,) = config["rule"]
-    assert config["bucket"].startswith(remote(EAST))
-    assert (
-        resolves_to(default_synth, rule["destination"]["bucket"], WEST) == "${aws_s3_bucket.app_app-bucket_bucket.arn}"
-    )
-    assert (
-        resolves_to(default_synth, rule["destination"]["encryption_configuration"]["replica_kms_key_id"], WEST)
-        == "${aws_kms_key.key_key.arn}"
-    )
-    assert rule["delete_marker_replication"]["status"] == "Enabled"
+def test_every_region_admits_cloudfront_through_a_rule_of_the_edge(default_synth: Synth) -> None:
+    """The origin secret, the distribution's header and each ALB's rule that admits it
+    are in one stack: one apply changes them together, and no regional apply (a role
+    swap during a failover) changes what an ALB accepts. No regional stack holds the
+    secret or a rule with it."""
+    doc = default_synth[GLOBAL]
+    rules = resources(doc, "aws_lb_listener_rule")
+    assert sorted(rules) == ["origin-access_from-cloudfront-us-east-1", "origin-access_from-cloudfront-us-west-2"]
+    for region, stack in (("us-east-1", EAST), ("us-west-2", WEST)):
+        rule = rules[f"origin-access_from-cloudfront-{region}"]
+        assert rule["provider"] == f"aws.{region.replace('-', '_')}"
+        assert rule["condition"] == [
+            {
+                "http_header": {
+                    "http_header_name": "X-Origin-Verify",
+                    "values": ["${aws_secretsmanager_secret_version.origin-secret_value.secret_string}"],
+                }
+            }
+        ]
+        assert resolves_to(default_synth, rule["listener_arn"], stack) == "${aws_lb_listener.app_http.arn}"
+        (action,) = rule["action"]
+        assert resolves_to(default_synth, action["target_group_arn"], stack) == "${aws_lb_target_group.app_tg.arn}"
+        regional = default_synth[stack]
+        assert "aws_secretsmanager_secret" not in regional["resource"]
+        assert list(resources(regional, "aws_lb_listener_rule")) == ["app_health-check"]
+
+
+def test_app_buckets_replicate_both_ways_with_the_destination_key(default_synth: Synth) -> None:
+    """Each region's bucket replicates to the other's, whatever the roles: what the
+    surviving region stores during a failover reaches the other when it returns."""
+    configs = resources(default_synth[GLOBAL], "aws_s3_bucket_replication_configuration")
+    assert sorted(configs) == [
+        "app-bucket-replication-us-east-1_configuration",
+        "app-bucket-replication-us-west-2_configuration",
+    ]
+    for source, destination in ((EAST, WEST), (WEST, EAST)):
+        region = source.removeprefix("webapp-prod-")
+        config = configs[f"app-bucket-replication-{region}_configuration"]
+        assert config["provider"] == f"aws.{region.replace('-', '_')}"
+        assert config["bucket"].startswith(remote(source))
+        (rule,) = config["rule"]
+        assert (
+            resolves_to(default_synth, rule["destination"]["bucket"], destination)
+            == "${aws_s3_bucket.app_app-bucket_bucket.arn}"
+        )
+        assert (
+            resolves_to(
+                default_synth, rule["destination"]["encryption_configuration"]["replica_kms_key_id"], destination
+            )
+            == "${aws_kms_key.key_key.arn}"
+        )
+        assert rule["delete_marker_replication"]["status"] == "Enabled"
 
 
 def variant(tmp_path: Path, name: str, extra: str, replace: tuple[str, str] | None = None) -> Path:
@@ -197,8 +243,15 @@ def test_three_regions_put_both_secondaries_behind_the_secondary_record(three_re
     (secondary,) = [r for r in failover_records(doc) if r["failover_routing_policy"]["type"] == "SECONDARY"]
     assert secondary["alias"]["name"] == "secondaries.origin.${var.domain}"
     assert len(distribution(doc)["origin_group"][0]["member"]) == 2, "CloudFront allows two members"
-    (config,) = resources(doc, "aws_s3_bucket_replication_configuration").values()
-    assert [r["id"] for r in config["rule"]] == ["to-us-west-2", "to-eu-west-1"]
+    configs = resources(doc, "aws_s3_bucket_replication_configuration")
+    assert [r["id"] for r in configs["app-bucket-replication-us-east-1_configuration"]["rule"]] == [
+        "to-us-west-2",
+        "to-eu-west-1",
+    ]
+    assert [r["id"] for r in configs["app-bucket-replication-eu-west-1_configuration"]["rule"]] == [
+        "to-us-east-1",
+        "to-us-west-2",
+    ]
     plan = next(iter(resources(docs[EAST], "aws_backup_plan").values()))
     assert len(plan["rule"][0]["copy_action"]) == 2
 

@@ -13,7 +13,6 @@ from cdktf_cdktf_provider_aws.lb_listener_rule import (
     LbListenerRule,
     LbListenerRuleAction,
     LbListenerRuleCondition,
-    LbListenerRuleConditionHttpHeader,
     LbListenerRuleConditionPathPattern,
 )
 from cdktf_cdktf_provider_aws.lb_target_group import LbTargetGroup, LbTargetGroupHealthCheck
@@ -29,7 +28,6 @@ from ..config import AppConfig
 from ..context import Context
 from ..kms import RegionalKey
 from ..network import RegionalNetwork
-from ..origin_secret import ORIGIN_SECRET_HEADER
 
 TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
 """TLS 1.3 and 1.2 only."""
@@ -45,10 +43,10 @@ UNHEALTHY_THRESHOLD = 3
 DEREGISTRATION_DELAY_SECONDS = "30"
 """In-flight requests get 30 s to finish when an instance leaves (the app serves short
 requests; the ALB default of 300 s slows every deploy and scale-in)."""
-FORWARD_PRIORITY = 10
-"""Listener rule priority of the origin-secret rule."""
 HEALTH_PRIORITY = 5
-"""The health path rule is evaluated first: Route 53 cannot send the origin header."""
+"""The health path rule is evaluated first: Route 53 cannot send the origin header. The
+rule that admits CloudFront (the origin secret) belongs to the edge
+(``constructs_lib.edge.origin_access``), which owns the secret."""
 
 LOAD_BALANCER_ALARMS = (
     AlarmSpec(
@@ -97,15 +95,17 @@ class LoadBalancer(Facet):
     account and the S3 logging service); an internet-facing ALB in the public subnets
     (access logs, invalid headers dropped, deletion protection); the app target group
     with health checks; one listener (HTTPS on TLS 1.2+ with a certificate, else HTTP)
-    answering 403 by default, a rule forwarding requests that carry the origin secret,
-    and with Route 53 checks a rule forwarding the health path; the ALB alarms
-    (``LOAD_BALANCER_ALARMS``) to the alarm topic.
+    answering 403 by default and, with Route 53 checks, a rule forwarding the health
+    path; the ALB alarms
+    (``LOAD_BALANCER_ALARMS``) to the alarm topic. The rule forwarding what carries the
+    origin secret is the edge's (``OriginAccess``): a region serves CloudFront once the
+    global stack is applied, and a change of region roles never touches it.
 
     Example::
 
         lb = LoadBalancer(tier, "load-balancer", provider=provider, ctx=ctx, props=config.app,
                           network=network, key=key, security_groups=groups.load_balancer_groups,
-                          origin_secret=secret.value, alarm_topic=topic)
+                          alarm_topic=topic)
         lb.alb.dns_name
     """
 
@@ -120,7 +120,6 @@ class LoadBalancer(Facet):
         network: RegionalNetwork,
         key: RegionalKey,
         security_groups: list[SecurityGroup],
-        origin_secret: str,
         alarm_topic: SnsTopic,
         certificate_arn: str | None = None,
         route53_health_checks: bool = True,
@@ -209,16 +208,6 @@ class LoadBalancer(Facet):
                     ),
                 )
             ],
-        )
-        self._forward(
-            "from-cloudfront",
-            provider,
-            FORWARD_PRIORITY,
-            LbListenerRuleCondition(
-                http_header=LbListenerRuleConditionHttpHeader(
-                    http_header_name=ORIGIN_SECRET_HEADER, values=[origin_secret]
-                )
-            ),
         )
         if route53_health_checks:
             # Route 53 cannot send the origin header; it may read the health path only.

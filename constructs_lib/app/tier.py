@@ -37,7 +37,7 @@ class AppTier(Construct):
     Example::
 
         app = AppTier(stack, "app", provider=provider, ctx=ctx, props=config.app,
-                      network=network, key=key, origin_secret=secret.value)
+                      network=network, key=key)
         app.alb_dns_name
     """
 
@@ -51,14 +51,12 @@ class AppTier(Construct):
         props: AppConfig,
         network: RegionalNetwork,
         key: RegionalKey,
-        origin_secret: str,
         certificate_arn: str | None = None,
         route53_health_checks: bool = True,
         ami_id: str | None = None,
     ):
         """``ami_id``: this region's AMI (``regions[].ami_id``); default the latest Amazon
-        Linux 2023 of the region. ``origin_secret``: the value CloudFront sends in ``X-Origin-Verify`` (a
-        Terraform reference, never a literal). ``certificate_arn``: this region's ACM
+        Linux 2023 of the region. ``certificate_arn``: this region's ACM
         certificate for an HTTPS listener; default none, HTTP from CloudFront only.
         ``route53_health_checks``: default true, Route 53 checkers may read the health
         path through a security group of their own."""
@@ -86,7 +84,6 @@ class AppTier(Construct):
             network=network,
             key=key,
             security_groups=self.security.load_balancer_groups,
-            origin_secret=origin_secret,
             alarm_topic=self.topic,
             certificate_arn=certificate_arn,
             route53_health_checks=route53_health_checks,
@@ -146,6 +143,11 @@ class AppTier(Construct):
     @property
     def target_group_arn(self) -> str:
         return self.load_balancer.target_group.arn
+
+    @property
+    def listener_arn(self) -> str:
+        """The ALB's one listener (the edge adds the rule that admits CloudFront)."""
+        return self.load_balancer.listener.arn
 
     @property
     def asg_name(self) -> str:

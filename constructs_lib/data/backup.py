@@ -54,8 +54,13 @@ def vault_name(naming: Naming) -> str:
 
 class BackupVault(Facet):
     """Creates ``aws_backup_vault`` (encrypted with the region key, ``prevent_destroy``
-    unless disposable) and, when stateful, a vault access policy that denies deleting
-    or shortening recovery points to everyone but ``admin_role_name``.
+    unless disposable), when stateful a vault access policy that denies deleting or
+    shortening recovery points to everyone but ``admin_role_name``, and the service
+    role AWS Backup assumes (managed backup/restore policies incl. S3).
+
+    Every region has both, whatever its role: the backup plan that a failover adds to
+    the surviving region then needs no IAM change, since IAM's control plane is in
+    us-east-1 (IAM User Guide, "Resilience in IAM").
 
     Example::
 
@@ -93,6 +98,15 @@ class BackupVault(Facet):
                     }
                 ),
             )
+        self.service_role = service_role(
+            self,
+            "backup-",
+            provider=provider,
+            name=ctx.naming.name("backup"),
+            service="backup.amazonaws.com",
+            source_account=key.account_id,
+            managed_policy_arns=[managed_policy_arn(key.partition_name, p) for p in BACKUP_SERVICE_POLICIES],
+        )
 
     @property
     def name(self) -> str:
@@ -106,15 +120,14 @@ class BackupVault(Facet):
 class CrossRegionBackup(Construct):
     """A scheduled AWS Backup plan into this region's vault, copied to other regions.
 
-    Creates: the service role AWS Backup assumes (managed backup/restore policies incl.
-    S3), ``aws_backup_plan`` (one rule, the configured schedule and retention, a
+    Creates: ``aws_backup_plan`` (one rule, the configured schedule and retention, a
     ``copy_action`` per destination vault with the same retention), and
-    ``aws_backup_selection`` of the given resources.
+    ``aws_backup_selection`` of the given resources with the vault's service role.
 
     Example::
 
         CrossRegionBackup(stack, "backup", provider=provider, ctx=ctx, props=config.database.backup,
-                          vault=data.vault, key=key, resource_arns=(data.arn,), copy_to_vault_arns=(...,))
+                          vault=data.vault, resource_arns=(data.arn,), copy_to_vault_arns=(...,))
     """
 
     def __init__(
@@ -126,7 +139,6 @@ class CrossRegionBackup(Construct):
         ctx: Context,
         props: BackupConfig,
         vault: BackupVault,
-        key: RegionalKey,
         resource_arns: Sequence[str],
         copy_to_vault_arns: Sequence[str] = (),
     ):
@@ -136,15 +148,6 @@ class CrossRegionBackup(Construct):
         if not resource_arns:
             raise ValueError("CrossRegionBackup.resource_arns must name at least one resource")
         n = ctx.naming
-        role = service_role(
-            self,
-            "",
-            provider=provider,
-            name=n.name("backup"),
-            service="backup.amazonaws.com",
-            source_account=key.account_id,
-            managed_policy_arns=[managed_policy_arn(key.partition_name, p) for p in BACKUP_SERVICE_POLICIES],
-        )
         self.plan = BackupPlan(
             self,
             "plan",
@@ -175,6 +178,6 @@ class CrossRegionBackup(Construct):
             provider=provider,
             name=n.name("data"),
             plan_id=self.plan.id,
-            iam_role_arn=role.arn,
+            iam_role_arn=vault.service_role.arn,
             resources=list(resource_arns),
         )
