@@ -22,7 +22,7 @@ PYTEST_WORKERS ?= auto
 DIAGRAM_OUT ?= docs/architecture
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help install graphviz synth diagram cost lint test hooks checkov preflight plan drift deploy deploy-local refresh-tables bench clean
+.PHONY: help install graphviz synth diagram cost lint test hooks checkov preflight plan drift deploy failover failback deploy-local refresh-tables bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{gsub(/\$$\$$/, "$$", $$2); printf "  %-13s %s\n", $$1, $$2}'
@@ -96,6 +96,18 @@ drift: synth ## Plan every stack for drift: exit 0 none, 2 drift (resources list
 
 deploy: preflight synth ## Preflight, then per stack in dependency order: plan, stateful guard, apply the saved plan
 	$(PLAN) --apply
+
+# The region-loss runbooks (tooling/failover.py): a dry run prints every command with the
+# region it talks to; EXECUTE=1 runs them (re-runnable); REGION= overrides the region.
+REGION ?=
+EXECUTE ?=
+RUNBOOK_ARGS = --config $(STACK_CONFIG)$(if $(REGION), --region $(REGION))$(if $(EXECUTE), --execute)
+
+failover: install ## Primary lost: promote the replica, swap roles, apply the surviving region only (dry run; EXECUTE=1 runs it)
+	$(VENV)/bin/python -m tooling.failover failover $(RUNBOOK_ARGS)
+
+failback: install ## Lost region back: rebuild its replica, switch back, re-plan every stack (dry run; EXECUTE=1 runs it)
+	$(VENV)/bin/python -m tooling.failover failback $(RUNBOOK_ARGS)
 
 deploy-local: install ## Start moto on 127.0.0.1, deploy all stacks of config/local.toml, print outputs, destroy on Enter
 	$(VENV)/bin/python scripts/deploy_local.py $(DEPLOY_ARGS)

@@ -85,11 +85,13 @@ class BucketReplication(Construct):
                 "Condition": {"StringLike": {"kms:ViaService": f"s3.{props.source_region}.amazonaws.com"}},
             },
         ]
+        # kms:Decrypt too: with S3 Bucket Keys the replica's key must also let the role
+        # decrypt (S3 User Guide, "Replicating encrypted objects": S3 Bucket Keys and replication).
         statements += [
             {
                 "Sid": f"EncryptReplicas{i}",
                 "Effect": "Allow",
-                "Action": ["kms:Encrypt", "kms:GenerateDataKey"],
+                "Action": ["kms:Encrypt", "kms:GenerateDataKey", "kms:Decrypt"],
                 "Resource": d.key_arn,
                 "Condition": {"StringLike": {"kms:ViaService": f"s3.{d.region}.amazonaws.com"}},
             }

@@ -192,7 +192,9 @@ class ProductStack(ReadableStack):
             emulator = {
                 "access_key": "test",
                 "secret_key": "test",
-                "skip_credentials_validation": True,
+                # Credentials are checked (skip_credentials_validation unset), as on AWS: with
+                # STS in the provider's region. Skipped, the provider would ask IAM (one global
+                # endpoint, in us-east-1) for the account, and a region could not plan alone.
                 # The account id must be known: without it the provider writes
                 # security-group references as "<account>/sg-..." and never converges.
                 "skip_requesting_account_id": False,

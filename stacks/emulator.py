@@ -18,6 +18,7 @@ Kinds:
 
 from __future__ import annotations
 
+import fnmatch
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,7 +36,7 @@ class Adjustment:
     """"regional" (every regional stack), "primary" (the primary's only) or "global"."""
     path: str
     """Address path below the stack, e.g. ``data/db`` (``aws_db_instance.data_db``):
-    the construct path without facets."""
+    the construct path without facets; ``*`` matches within a part (one per region)."""
     kind: str
     """ignore | exclude | override | construct"""
     value: Any
@@ -161,7 +162,7 @@ MOTO_ADJUSTMENTS: tuple[Adjustment, ...] = (
     ),
     Adjustment(
         "global",
-        "app-bucket-replication/configuration",
+        "app-bucket-replication-*/configuration",
         "ignore",
         ["rule"],
         "moto returns DeleteMarkerReplication disabled and drops SourceSelectionCriteria",
@@ -221,25 +222,28 @@ def apply(stack: ReadableStack, stack_kind: str) -> list[str]:
         if adj.kind == "construct":
             excluded.append(adj.path)
             continue
-        target = elements.get(adj.path)
-        if target is None:
-            continue  # e.g. no bastion in this config
-        if adj.kind == "exclude":
-            owner = target.node.scope
-            assert owner is not None and owner.node.try_remove_child(target.node.id), adj.path
-            excluded.append(adj.path)
-        elif adj.kind == "override":
-            assert isinstance(target, TerraformResource), adj.path
-            for key, value in adj.value.items():
-                target.add_override(key, value)
-        elif adj.kind == "ignore":
-            assert isinstance(target, TerraformResource), adj.path
-            current = target.lifecycle.ignore_changes if target.lifecycle and target.lifecycle.ignore_changes else []
-            merged = list(dict.fromkeys([*current, *adj.value]))
-            target.add_override("lifecycle.ignore_changes", merged)
-        else:  # pragma: no cover - the table is static
-            raise ValueError(f"unknown adjustment kind {adj.kind}")
+        for target in [e for path, e in elements.items() if fnmatch.fnmatchcase(path, adj.path)]:
+            _adjust(adj, target, excluded)
     if excluded:
         # Recorded in the synthesized JSON metadata so the deploy test can count them.
         stack.add_override("//.emulator_exclusions", excluded)
     return excluded
+
+
+def _adjust(adj: Adjustment, target: IConstruct, excluded: list[str]) -> None:
+    """One adjustment on one element."""
+    if adj.kind == "exclude":
+        owner = target.node.scope
+        assert owner is not None and owner.node.try_remove_child(target.node.id), adj.path
+        excluded.append(adj.path)
+    elif adj.kind == "override":
+        assert isinstance(target, TerraformResource), adj.path
+        for key, value in adj.value.items():
+            target.add_override(key, value)
+    elif adj.kind == "ignore":
+        assert isinstance(target, TerraformResource), adj.path
+        current = target.lifecycle.ignore_changes if target.lifecycle and target.lifecycle.ignore_changes else []
+        merged = list(dict.fromkeys([*current, *adj.value]))
+        target.add_override("lifecycle.ignore_changes", merged)
+    else:  # pragma: no cover - the table is static
+        raise ValueError(f"unknown adjustment kind {adj.kind}")

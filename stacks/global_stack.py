@@ -13,6 +13,7 @@ from constructs_lib.kms import RegionalKey, RegionalKeyProps
 from constructs_lib.origin_secret import SECRET_RECOVERY_WINDOW_DAYS, OriginSecret, OriginSecretProps
 from constructs_lib.replication import BucketReplication, BucketReplicationProps, ReplicaBucket
 
+from . import upgrades
 from .common import ProductStack, context_for, naming_for
 from .regional import RegionalStack
 
@@ -181,6 +182,8 @@ class GlobalStack(ProductStack):
                     ),
                 ),
             )
+
+        upgrades.declare(self, upgrades.global_moves(config.primary.name))
 
         e = self.edge
         self.outputs(

@@ -13,6 +13,7 @@ from constructs_lib.edge.origins import origin_name, regional_origin_name
 from constructs_lib.kms import RegionalKey, RegionalKeyProps
 from constructs_lib.network import RegionalNetwork
 
+from . import upgrades
 from .common import ProductStack, context_for, naming_for
 
 
@@ -113,6 +114,7 @@ class RegionalStack(ProductStack):
                 resource_arns=(self.data.arn, self.app.app_bucket.arn),
                 copy_to_vault_arns=backup_copy_targets(config, self.key.partition_name, self.key.account_id),
             )
+        upgrades.declare(self, upgrades.regional_moves(), upgrades.REGIONAL_FORGOTTEN)
         self._publish_outputs()
 
     def _publish_outputs(self) -> None:

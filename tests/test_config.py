@@ -801,3 +801,24 @@ def test_at_most_one_primary_and_fifteen_replicas() -> None:
     assert info.value.problems == ["regions: List should have at most 16 items after validation, not 17"]
     data["regions"].pop()
     assert len(parse(data).secondaries) == 15
+
+
+def test_emulator_region_endpoints_name_regions_of_the_config_and_loopback_only() -> None:
+    """[emulator.regions] (the drill's endpoint per region): only the config's regions or
+    us-east-1 (the global services' home), only loopback URLs; global services in any
+    region resolve to us-east-1's endpoint."""
+    local = tomllib.loads((ROOT / "config/local.toml").read_text())
+    local["emulator"]["regions"] = {"us-east-1": "http://127.0.0.1:5001", "us-west-2": "http://127.0.0.1:5002"}
+    emulator = parse(local).emulator
+    assert emulator is not None
+    assert emulator.service_url("ec2", "us-west-2") == "http://127.0.0.1:5002"
+    for service in ("iam", "route53", "cloudfront"):
+        assert emulator.service_url(service, "us-west-2") == "http://127.0.0.1:5001"
+    local["emulator"]["regions"]["eu-west-1"] = "http://127.0.0.1:5003"
+    with pytest.raises(ConfigError) as err:
+        parse(local)
+    assert "emulator.regions: eu-west-1 is not a region of the config" in str(err.value)
+    local["emulator"]["regions"] = {"us-west-2": "http://10.0.0.8:5002"}
+    with pytest.raises(ConfigError) as err:
+        parse(local)
+    assert "emulator.regions.us-west-2" in str(err.value) and "should match pattern" in str(err.value)

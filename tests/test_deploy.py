@@ -9,7 +9,6 @@ import subprocess
 import sys
 import warnings
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -365,48 +364,11 @@ def test_readme_backend_bootstrap(deployment: Deployment) -> None:
         s3.delete_bucket(Bucket=bucket)
 
 
-def test_readme_failover_runbook(deployment: Deployment) -> None:
-    """Failover: promote the us-west-2 replica and give it a managed master secret; then
-    failback step 1: the old primary out of state, unprotected, deleted with a snapshot."""
-    rds_west, rds_east = deployment.client("rds", "us-west-2"), deployment.client("rds", "us-east-1")
-    readme_aws(deployment, "aws rds promote-read-replica")
-    readme_aws(deployment, "aws rds wait db-instance-available")
-    (west,) = rds_west.describe_db_instances()["DBInstances"]
-    # On AWS the promoted instance loses ReadReplicaSourceDBInstanceIdentifier; moto 5.2.5
-    # only flips an internal flag and keeps the field, so the promotion is asserted by the
-    # two commands succeeding and the instance being available.
-    assert west["DBInstanceStatus"] == "available"
-    before = west.get("MasterUserSecret", {}).get("SecretArn")
-    readme_aws(deployment, "aws rds modify-db-instance --region us-west-2")
-    (west,) = rds_west.describe_db_instances()["DBInstances"]
-    after = west["MasterUserSecret"]["SecretArn"]
-    assert after != before and after.startswith("arn:aws:secretsmanager:us-west-2:")
-
-    east_run = next(r for r in deployment.runs if r.name == EAST)
-    state_rm = shlex.split(readme.command("terraform state rm"))
-    tf(east_run, deployment.env, *state_rm[1:])
-    assert "aws_db_instance.data_db" not in tf(east_run, deployment.env, "state", "list").stdout.split()
-    readme_aws(deployment, "aws rds modify-db-instance --region us-east-1")
-    readme_aws(deployment, "aws rds delete-db-instance")
-    assert rds_east.describe_db_instances()["DBInstances"] == []
-    snapshots = rds_east.describe_db_snapshots()["DBSnapshots"]
-    assert [s["DBSnapshotIdentifier"] for s in snapshots if s["DBSnapshotIdentifier"].endswith("-diverged")] == [
-        "webapp-local-us-east-1-db-diverged"
-    ]
-
-
 def test_destroy_leaves_nothing(deployment: Deployment) -> None:
-    """Destroy in reverse dependency order: the global stack first (it reads every
-    region), then the regions side by side (neither reads the other's resources any more:
-    the runbook above promoted the replica and took the old primary out of state)."""
-
-    def destroy(run: StackRun) -> None:
+    """Destroy in reverse dependency order: the global stack (it reads every region), the
+    secondary (its replica reads the primary), then the primary."""
+    for run in reversed(deployment.runs):
         tf(run, deployment.env, "destroy", "-auto-approve", "-input=false")
-
-    *regional, edge = deployment.runs
-    destroy(edge)
-    with ThreadPoolExecutor(len(regional)) as pool:
-        list(pool.map(destroy, regional))
     for region in REGIONS:
         ec2 = deployment.client("ec2", region)
         assert ec2.describe_vpcs(Filters=[{"Name": "tag:Project", "Values": ["webapp"]}])["Vpcs"] == []
@@ -422,7 +384,7 @@ def test_destroy_leaves_nothing(deployment: Deployment) -> None:
         assert deployment.client("autoscaling", region).describe_auto_scaling_groups()["AutoScalingGroups"] == []
         kms = deployment.client("kms", region)
         # Keys behind alias/aws/* are AWS-managed (moto 5.2.5 creates aws/secretsmanager
-        # as a CUSTOMER key when the runbook has RDS manage the promoted replica's secret).
+        # as a CUSTOMER key when RDS manages a master secret).
         aws_managed = {
             a["TargetKeyId"]
             for a in kms.list_aliases()["Aliases"]

@@ -64,8 +64,11 @@ def scan_copy(docs: Synth, dest: Path) -> None:
     for stack, doc in docs.items():
         clean = strip_nulls(doc)
         # checkov 3.3.30's terraform_json parser fails on scalar settings in the
-        # terraform block; they hold no AWS resource to check.
+        # terraform block, and on moved/removed blocks (stacks/upgrades.py); they hold no
+        # AWS resource to check.
         clean.get("terraform", {}).pop("required_version", None)
+        clean.pop("moved", None)
+        clean.pop("removed", None)
         (dest / stack).mkdir(parents=True)
         (dest / stack / "cdk.tf.json").write_text(json.dumps(clean, indent=1))
 

@@ -162,6 +162,27 @@ def test_a_secondary_reads_only_its_replica_source_from_the_primary(default_synt
     assert default_synth[EAST]["output"][only]["value"] == "${aws_db_instance.data_db.arn}"
 
 
+def test_upgrade_blocks_point_at_what_the_stacks_declare(default_synth: Synth) -> None:
+    """moved blocks land on resources the stack declares; removed blocks name addresses
+    it no longer declares (Terraform refuses both mistakes at plan time)."""
+    for stack, doc in default_synth.items():
+        declared = {f"{t}.{n}" for t, rs in doc.get("resource", {}).items() for n in rs}
+        for block in doc.get("moved", []):
+            assert block["to"] in declared and block["from"] not in declared, (stack, block)
+        for block in doc.get("removed", []):
+            assert block["from"] not in declared and block["lifecycle"] == {"destroy": False}, (stack, block)
+    assert {b["from"] for b in default_synth[WEST]["removed"]} == {
+        "aws_lb_listener_rule.app_from-cloudfront",
+        "aws_secretsmanager_secret.origin-secret_secret",
+        "aws_secretsmanager_secret_version.origin-secret_value",
+    }
+    assert [b["to"] for b in default_synth[GLOBAL]["moved"]] == [
+        "aws_iam_role.app-bucket-replication-us-east-1_role",
+        "aws_iam_role_policy.app-bucket-replication-us-east-1_policy",
+        "aws_s3_bucket_replication_configuration.app-bucket-replication-us-east-1_configuration",
+    ]
+
+
 @pytest.mark.parametrize("stack", [EAST, WEST])
 def test_app_outputs_published(default_synth: Synth, stack: str) -> None:
     outputs = default_synth[stack]["output"]
@@ -197,6 +218,30 @@ def test_default_synth_has_nothing_of_the_emulator(default_synth: Synth) -> None
 def test_emulator_profile_names_its_domain(synthesize: Any) -> None:
     _, docs = synthesize(CONFIG_DIR / "local.toml")
     assert all("variable" not in doc for doc in docs.values())
+
+
+def test_each_region_reaches_its_own_emulator_endpoint_and_global_services_us_east_1s(
+    synthesize: Any, tmp_path: Path
+) -> None:
+    """[emulator.regions] (the region-loss drill): a provider of us-west-2, in any stack,
+    sends its regional calls to us-west-2's endpoint and IAM, Route 53 and CloudFront to
+    us-east-1's, where their control planes are; it checks credentials with its own
+    region's STS (skipping the check would send the account lookup to IAM)."""
+    east, west = "http://127.0.0.1:5001", "http://127.0.0.1:5002"
+    config = tmp_path / "drill.toml"
+    config.write_text(
+        (CONFIG_DIR / "local.toml").read_text()
+        + f'\n[emulator.regions]\n"us-east-1" = "{east}"\n"us-west-2" = "{west}"\n'
+    )
+    _, docs = synthesize(config)
+    providers = [p for doc in docs.values() for p in doc["provider"]["aws"]]
+    assert len(providers) == 4
+    for provider in providers:
+        (endpoints,) = provider["endpoints"]
+        own = east if provider["region"] == "us-east-1" else west
+        assert {endpoints[s] for s in ("ec2", "rds", "sts", "s3", "backup", "elbv2", "kms")} == {own}
+        assert {endpoints[s] for s in ("iam", "route53", "cloudfront")} == {east}
+        assert "skip_credentials_validation" not in provider
 
 
 def test_account_guard_rails_reach_every_provider(synthesize: Any, tmp_path: Path) -> None:

@@ -4,10 +4,12 @@ scripts/deploy_local.py (make deploy-local)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
-import shutil
 import socket
 import subprocess
+import sys
+import threading
 import time
 import urllib.request
 from dataclasses import dataclass, field
@@ -31,17 +33,21 @@ class MotoServer:
     """``moto_server`` on 127.0.0.1 and a free port; stopped by ``stop`` (also on failure)."""
 
     def __init__(self, logfile: Path):
-        binary = shutil.which("moto_server", path=str(ROOT / ".venv" / "bin")) or shutil.which("moto_server")
-        if binary is None:
-            raise RuntimeError("moto_server is not installed (make install: moto[server] is a dev dependency)")
+        python = ROOT / ".venv" / "bin" / "python"
+        python_bin = str(python) if python.exists() else sys.executable
         self.port = free_port()
         self.endpoint = f"http://{LOOPBACK}:{self.port}"
         self.log = open(logfile, "w")  # noqa: SIM115 (closed in stop)
         # AWS-managed IAM policies (AmazonSSMManagedInstanceCore, ...) exist in every
         # account; moto loads them only when asked.
         env = {**os.environ, **DUMMY, "MOTO_IAM_LOAD_MANAGED_POLICIES": "true"}
+        # moto_server, with the fixes of tooling/emulator_server.py.
         self.proc = subprocess.Popen(
-            [binary, "-H", LOOPBACK, "-p", str(self.port)], stdout=self.log, stderr=subprocess.STDOUT, env=env
+            [python_bin, "-m", "tooling.emulator_server", "-H", LOOPBACK, "-p", str(self.port)],
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            env=env,
+            cwd=ROOT,
         )
         deadline = time.monotonic() + 60
         while True:
@@ -82,6 +88,80 @@ class MotoServer:
                 self.proc.kill()
                 self.proc.wait()
         self.log.close()
+
+
+class RegionProxy:
+    """A loopback TCP proxy in front of the emulator for one region: what the drill cuts.
+
+    Counts every connection it accepts (``connections``, and ``while_cut`` for those
+    accepted while cut). Cut, it still accepts (so that each attempt is counted) and
+    resets the connection at once: the client gets a connection error before sending a
+    byte, as from a region that does not answer."""
+
+    def __init__(self, region: str, target_port: int):
+        self.region = region
+        self.target_port = target_port
+        self.connections = 0
+        self.while_cut = 0
+        self.cut = False
+        self._lock = threading.Lock()
+        self._server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._server.bind((LOOPBACK, 0))
+        self._server.listen(128)
+        self.port = int(self._server.getsockname()[1])
+        self.endpoint = f"http://{LOOPBACK}:{self.port}"
+        self._closed = False
+        threading.Thread(target=self._accept, name=f"proxy-{region}", daemon=True).start()
+
+    def _accept(self) -> None:
+        while not self._closed:
+            try:
+                client, _ = self._server.accept()
+            except OSError:
+                return
+            with self._lock:
+                self.connections += 1
+                cut = self.cut
+                if cut:
+                    self.while_cut += 1
+            if cut:
+                # SO_LINGER 0: close sends a reset, not a graceful FIN.
+                client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+                client.close()
+                continue
+            threading.Thread(target=self._serve, args=(client,), daemon=True).start()
+
+    def _serve(self, client: socket.socket) -> None:
+        try:
+            upstream = socket.create_connection((LOOPBACK, self.target_port))
+        except OSError:
+            client.close()
+            return
+
+        def pump(src: socket.socket, dst: socket.socket) -> None:
+            try:
+                while data := src.recv(65536):
+                    dst.sendall(data)
+            except OSError:
+                pass
+            finally:
+                for sock in (src, dst):
+                    with contextlib.suppress(OSError):
+                        sock.shutdown(socket.SHUT_RDWR)
+
+        threading.Thread(target=pump, args=(upstream, client), daemon=True).start()
+        pump(client, upstream)
+        client.close()
+        upstream.close()
+
+    def set_cut(self, cut: bool) -> None:
+        with self._lock:
+            self.cut = cut
+
+    def close(self) -> None:
+        self._closed = True
+        self._server.close()
 
 
 def seed_aws_managed_data(moto: MotoServer, regions: list[str]) -> None:
@@ -128,11 +208,15 @@ def seed_replica_subnet_groups(moto: MotoServer, source_region: str, group_names
         )
 
 
-def local_config(endpoint: str, dest: Path) -> Path:
-    """config/local.toml with the emulator's real endpoint."""
+def local_config(endpoint: str, dest: Path, regions: dict[str, str] | None = None) -> Path:
+    """config/local.toml with the emulator's real endpoint (and, for the drill, an
+    endpoint per region: ``[emulator] regions``)."""
     text = LOCAL_CONFIG.read_text()
     assert PLACEHOLDER_ENDPOINT in text, "config/local.toml must name the placeholder endpoint"
-    dest.write_text(text.replace(PLACEHOLDER_ENDPOINT, endpoint))
+    text = text.replace(PLACEHOLDER_ENDPOINT, endpoint)
+    if regions:
+        text += "\n[emulator.regions]\n" + "".join(f'"{r}" = "{url}"\n' for r, url in regions.items())
+    dest.write_text(text)
     return dest
 
 
