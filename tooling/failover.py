@@ -349,6 +349,11 @@ class Runbook:
             next="fix what synth reports (make synth shows the same)",
         )
 
+    def forget_db(self, stack: str) -> None:
+        """``terraform state rm`` of the database, when the state still has it (a re-run)."""
+        if self.run(self.terraform(self.state, stack, "state", "list", DB), ok=(0, 1)).stdout.strip():
+            self.run(self.terraform(self.state, stack, "state", "rm", DB))
+
     def resync_db(self, region: str) -> Step:
         """Re-read the promoted database into the stack's state by import: the one read
         of the plan below, which otherwise reads nothing (``-refresh=false``)."""
@@ -365,8 +370,7 @@ class Runbook:
             return False
 
         def action() -> None:
-            if self.run(self.terraform(self.state, stack, "state", "list", DB), ok=(0, 1)).stdout.strip():
-                self.run(state_rm)
+            self.forget_db(stack)
             self.run(imp)
 
         return Step(
@@ -477,8 +481,7 @@ class Runbook:
             )
 
         def action() -> None:
-            if self.run(self.terraform(self.state, stack, "state", "list", DB), ok=(0, 1)).stdout.strip():
-                self.run(state_rm)
+            self.forget_db(stack)
             self.run(rename)
             self.poll(f"{ident} renamed {kept}", renamed)
 
