@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cdktf import TerraformIterator, Token
+from cdktf import TerraformIterator, TerraformResourceLifecycle, Token
 from cdktf_cdktf_provider_aws.acm_certificate import AcmCertificate, AcmCertificateOptions
 from cdktf_cdktf_provider_aws.acm_certificate_validation import AcmCertificateValidation
 from cdktf_cdktf_provider_aws.provider import AwsProvider
@@ -42,6 +42,9 @@ class DnsValidatedCertificate(Construct):
             subject_alternative_names=list(props.alternative_names) or None,
             validation_method="DNS",
             options=AcmCertificateOptions(certificate_transparency_logging_preference="ENABLED"),
+            # A listener or distribution still uses the old certificate while it is
+            # replaced: ACM refuses to delete a certificate in use (ResourceInUseException).
+            lifecycle=TerraformResourceLifecycle(create_before_destroy=True),
         )
         options = TerraformIterator.from_complex_list(self.certificate.domain_validation_options, "domain_name")
         records = Route53Record(

@@ -21,7 +21,15 @@ from cdktf_cdktf_provider_aws.provider import (
 from constructs import Construct, Node
 
 from constructs_lib.addressing import address_parts_of_path, logical_id
-from constructs_lib.config import DOMAIN_MAX_LENGTH, DOMAIN_PATTERN, EMULATED_SERVICES, RESERVED_DOMAINS, Config
+from constructs_lib.config import (
+    DOMAIN_MAX_LENGTH,
+    DOMAIN_PATTERN,
+    EMULATED_SERVICES,
+    RESERVED_DOMAINS,
+    ZONE_ID_PATTERN,
+    Config,
+    domain_max_length,
+)
 from constructs_lib.context import Context
 from constructs_lib.naming import Naming, default_tags
 from constructs_lib.regions import provider_alias
@@ -30,8 +38,9 @@ AWS_PROVIDER_SOURCE = "hashicorp/aws"
 """Full registry address: the bindings write the short ``aws``, which OpenTofu rejects."""
 AWS_PROVIDER_VERSION = "~> 5.100"
 """Any 5.x from 5.100 on (the bindings are generated from 5.100.0)."""
-TERRAFORM_VERSION = ">= 1.10"
-"""S3-native state locking (``use_lockfile``) needs Terraform 1.10."""
+TERRAFORM_VERSION = ">= 1.11"
+"""Write-only arguments (the database master password) need Terraform 1.11; S3-native
+state locking (``use_lockfile``) 1.10."""
 
 
 def naming_for(config: Config, region: str) -> Naming:
@@ -57,15 +66,42 @@ def context_for(config: Config, region: str) -> Context:
 
 
 DOMAIN_VARIABLE = "domain"
+ZONE_ID_VARIABLE = "hosted_zone_id"
 ASSUME_ROLE_VARIABLE = "assume_role_arn"
 
 
-def domain_variable(stack: TerraformStack) -> str:
+def zone_id_variable(stack: TerraformStack) -> str:
+    """Declare the required variable ``hosted_zone_id`` (``TF_VAR_hosted_zone_id``) in ``stack`` and
+    return a reference to it: the existing, delegated hosted zone of a delegated config
+    that names none (every stack declares it, so a deploy without one stops at the
+    first plan). Validated like ``edge.zone_id``."""
+    variable = TerraformVariable(
+        stack,
+        ZONE_ID_VARIABLE,
+        type="string",
+        nullable=False,
+        description=(
+            "The id of the domain's existing, delegated Route 53 hosted zone (like Z0123456789ABC), for a config "
+            "with edge.delegated = true and no edge.zone_id"
+        ),
+        validation=[
+            TerraformVariableValidationConfig(
+                condition=f'${{can(regex("{ZONE_ID_PATTERN}", var.hosted_zone_id))}}',
+                error_message="The zone id is a Route 53 hosted zone id: Z and 1 to 31 capital letters or digits.",
+            )
+        ],
+    )
+    return variable.string_value
+
+
+def domain_variable(stack: TerraformStack, *, max_length: int = DOMAIN_MAX_LENGTH) -> str:
     """Declare the required variable ``domain`` (``TF_VAR_domain``) in ``stack`` and
     return a reference to it. Used when the config names no domain: every stack of the
     config declares it, used or not, so that ``cdktf deploy`` or ``terraform apply``
     without a domain stops at the first stack's plan, before any resource exists. Its
-    validation mirrors ``config.domain_problem`` (syntax, length, special-use names)."""
+    validation mirrors ``config.domain_problem`` (syntax, length, special-use names);
+    ``max_length``: shorter when the ALB certificates name ``<region>.origin.<domain>``
+    (ACM takes at most 64 characters)."""
     reserved = ", ".join(f'"{r}"' for r in RESERVED_DOMAINS)
     pattern = DOMAIN_PATTERN.replace("\\", "\\\\")
     variable = TerraformVariable(
@@ -80,11 +116,11 @@ def domain_variable(stack: TerraformStack) -> str:
         validation=[
             TerraformVariableValidationConfig(
                 condition=(
-                    f'${{length(var.domain) <= {DOMAIN_MAX_LENGTH} && can(regex("{pattern}", var.domain)) && '
+                    f'${{length(var.domain) <= {max_length} && can(regex("{pattern}", var.domain)) && '
                     f'!anytrue([for r in [{reserved}] : var.domain == r || endswith(var.domain, format(".%s", r))])}}'
                 ),
                 error_message=(
-                    "The domain must be a lowercase DNS name you own, at most 200 characters, and not a "
+                    f"The domain must be a lowercase DNS name you own, at most {max_length} characters, and not a "
                     "special-use name (example.com, .test, .invalid, .localhost, .local, ...): Route 53 "
                     "creates no hosted zone for those."
                 ),
@@ -177,8 +213,13 @@ class ProductStack(ReadableStack):
         self.add_override("terraform.required_providers.aws.source", AWS_PROVIDER_SOURCE)
         self.add_override("terraform.required_providers.aws.version", AWS_PROVIDER_VERSION)
         self.add_override("terraform.required_version", TERRAFORM_VERSION)
-        self.domain = config.edge.domain or domain_variable(self)
+        self.domain = config.edge.domain or domain_variable(self, max_length=domain_max_length(config))
         """The edge domain: the config's, or a reference to the required variable."""
+        self.zone_id = config.edge.zone_id
+        """The existing hosted zone: the config's, a reference to the required variable
+        (delegated without one), or None (the global stack creates a zone)."""
+        if config.edge.delegated and self.zone_id is None:
+            self.zone_id = zone_id_variable(self)
         role_arn = config.account.role_arn if config.account else None
         self.assume_role_arn = assume_role_variable(self, role_arn) if role_arn else None
         """The role every provider of this stack assumes (a variable reference), or None."""

@@ -120,7 +120,9 @@ class GlobalStack(ProductStack):
             "edge",
             provider=self.edge_provider,
             ctx=global_ctx,
-            props=config.edge,
+            # A zone id from TF_VAR_zone_id is a reference: set without validation (the
+            # variable validates it at plan).
+            props=config.edge.model_copy(update={"zone_id": self.zone_id}),
             domain=self.domain,
             key=self.edge_key,
             primary=origin(primary),

@@ -7,7 +7,14 @@ from constructs import Construct
 from constructs_lib.app import AppTier
 from constructs_lib.certificates import DnsValidatedCertificate, DnsValidatedCertificateProps
 from constructs_lib.config import Config, RegionConfig
-from constructs_lib.data import CrossRegionBackup, DataTier, vault_arn, vault_name
+from constructs_lib.data import (
+    CredentialsSource,
+    CrossRegionBackup,
+    DataTier,
+    master_secret_name,
+    vault_arn,
+    vault_name,
+)
 from constructs_lib.detection import subscribe
 from constructs_lib.edge.origins import origin_name, regional_origin_name
 from constructs_lib.kms import RegionalKey, RegionalKeyProps
@@ -33,7 +40,8 @@ class RegionalStack(ProductStack):
     """One region: KMS key, network, app tier, data tier (and, in the primary, the
     cross-region backup plan).
 
-    A secondary reads only its replica's source from the primary (``primary``); nothing
+    A secondary reads only its replica's source from the primary (``primary``), and at
+    apply time the primary's master secret, to copy it; nothing
     a role swap changes here is read by the edge (the origin rule is the global
     stack's, see ``OriginAccess``)."""
 
@@ -61,10 +69,10 @@ class RegionalStack(ProductStack):
         )
 
         # With a delegated domain the ALB serves HTTPS for <region>.origin.<domain> and
-        # origin.<domain>, validated in the existing zone (config.edge.zone_id).
+        # origin.<domain>, validated in the existing zone (edge.zone_id or TF_VAR_hosted_zone_id).
         self.certificate: DnsValidatedCertificate | None = None
         if config.edge.delegated:
-            assert config.edge.zone_id is not None
+            assert self.zone_id is not None
             self.certificate = DnsValidatedCertificate(
                 self,
                 "certificate",
@@ -72,7 +80,7 @@ class RegionalStack(ProductStack):
                 props=DnsValidatedCertificateProps(
                     domain=regional_origin_name(region.name, self.domain),
                     alternative_names=(origin_name(self.domain),),
-                    zone_id=config.edge.zone_id,
+                    zone_id=self.zone_id,
                 ),
             )
 
@@ -102,6 +110,14 @@ class RegionalStack(ProductStack):
             app_security_group_id=self.app.app_security_group_id,
             log_retention_days=config.app.log_retention_days,
             replicate_from=None if primary is None else primary.data.arn,
+            # A secondary copies the master credentials from the primary's secret at
+            # apply time (a provider of the primary's region, used for nothing else).
+            credentials_from=None
+            if primary is None
+            else CredentialsSource(
+                provider=self.aws_provider(primary.region.name),
+                secret_id=master_secret_name(primary.ctx.naming),
+            ),
         )
         if primary is None:
             CrossRegionBackup(
@@ -156,6 +172,6 @@ class RegionalStack(ProductStack):
             (
                 "db_master_secret_arn",
                 data.master_secret_arn,
-                "Secrets Manager ARN of the RDS-managed master credentials (not the secret)",
+                "Secrets Manager ARN of this region's copy of the database master credentials (not the secret)",
             ),
         )

@@ -78,6 +78,12 @@ def default_synth(synthesize: Synthesizer) -> Synth:
 
 
 @pytest.fixture(scope="session")
+def dev_synth(synthesize: Synthesizer) -> Synth:
+    """config/dev.toml: disposable, so the only shipped profile without a delegated domain."""
+    return synthesize(CONFIG_DIR / "dev.toml")[1]
+
+
+@pytest.fixture(scope="session")
 def default_outdir(synthesize: Synthesizer) -> Path:
     return synthesize(CONFIG_DIR / "default.toml")[0]
 
@@ -182,9 +188,11 @@ class Terraform:
             return rel if rel.startswith("../") else f"./{rel}"
 
         def module(stack: Path) -> dict[str, str]:
-            # A stack of a config without edge.domain requires the variable domain.
+            # A stack of a config without edge.domain requires the variable domain (and,
+            # delegated, without edge.zone_id, the variable hosted_zone_id).
             variables = json.loads((stack / "cdk.tf.json").read_text()).get("variable", {})
-            return {"source": source(stack), **({"domain": "shop.acme.com"} if "domain" in variables else {})}
+            given = {"domain": "shop.acme.com", "hosted_zone_id": "Z0123456789ABC"}
+            return {"source": source(stack), **{k: v for k, v in given.items() if k in variables}}
 
         modules = {f"m{i}": module(stack) for i, stack in enumerate(stacks)}
         root = {"module": modules, "terraform": {"required_providers": {"aws": {"source": "hashicorp/aws"}}}}

@@ -417,11 +417,12 @@ BAD = [
         "com.amazonaws.<region>.",
     ),
     (
-        "edge-delegated-no-zone",
+        # No cleartext hop outside disposable environments (CloudFront -> ALB over HTTP).
+        "production-without-delegated-domain",
         "edge",
-        {"domain": "shop.acme.com", "delegated": True},
-        "edge.zone_id",
-        "existing, delegated hosted zone",
+        {"domain": "shop.acme.com", "delegated": False},
+        "edge.delegated",
+        "set [edge] delegated = true",
     ),
     ("edge-bad-domain", "edge", {"domain": "Not A Domain"}, "edge.domain", "should match pattern"),
     ("edge-interval", "edge", {"health_check_interval": 15}, "edge.health_check_interval", "use 10 (fast) or 30"),
@@ -495,13 +496,6 @@ BAD = [
     ("edge-domain-example-com", "edge.domain", "shop.example.com", "edge.domain", "special-use name 'example.com'"),
     ("edge-domain-dot-test", "edge.domain", "webapp.test", "edge.domain", "use a domain you own"),
     ("edge-domain-home-arpa", "edge.domain", "nas.home.arpa", "edge.domain", "special-use name 'home.arpa'"),
-    (
-        "edge-delegated-no-domain",
-        "edge",
-        {"delegated": True, "zone_id": "Z0123456789ABC"},
-        "edge.domain",
-        "needs the delegated domain",
-    ),
     # Tags (owner, cost_center): AWS tag value rules.
     ("owner-tag-characters", "owner", "platform<team>", "owner", "should match pattern"),
     ("cost-center-tag-length", "cost_center", "c" * 257, "cost_center", "at most 256 characters"),
@@ -712,12 +706,12 @@ def test_country_table_has_every_assigned_code() -> None:
     assert len(ISO_3166_ALPHA2) == 249
     assert {"US", "DE", "GB", "JP", "BR", "ZA"} <= ISO_3166_ALPHA2
     assert not {"UK", "EU", "EL", "XX"} & ISO_3166_ALPHA2
-    assert parse(mutate("edge", {"geo_allow": ["US", "GB", "DE"]})).edge.geo_allow == ["US", "GB", "DE"]
+    assert parse(mutate("edge.geo_allow", ["US", "GB", "DE"])).edge.geo_allow == ["US", "GB", "DE"]
 
 
 def test_waf_rate_limit_follows_aws_floor_of_10() -> None:
     """AWS lowered the rate-based rule's floor from 100 to 10; the validator follows AWS."""
-    assert parse(mutate("edge", {"waf_rate_limit": 10})).edge.waf_rate_limit == 10
+    assert parse(mutate("edge.waf_rate_limit", 10)).edge.waf_rate_limit == 10
 
 
 def test_small_mysql_classes_run_without_performance_insights() -> None:

@@ -20,12 +20,19 @@ def db(doc: dict[str, Any]) -> dict[str, Any]:
     return resources(doc, "aws_db_instance")["data_db"]
 
 
-def test_primary_is_encrypted_with_its_region_key_and_manages_its_password(default_synth: Synth) -> None:
+def test_primary_is_encrypted_with_its_region_key_and_takes_its_password_write_only(default_synth: Synth) -> None:
     d = db(default_synth[EAST])
     assert (d["engine"], d["engine_version"]) == ("postgres", "16")
     assert d["storage_encrypted"] is True and d["kms_key_id"] == KEY
     assert d["performance_insights_enabled"] is True and d["performance_insights_kms_key_id"] == KEY
-    assert d["manage_master_user_password"] is True and d["master_user_secret_kms_key_id"] == KEY
+    # RDS cannot create a read replica of an instance whose master password it manages
+    # (RDS User Guide, "Limitations for Secrets Manager integration with Amazon RDS"):
+    # the primary must not manage it, or the secondary's replica fails on AWS.
+    assert "manage_master_user_password" not in d and "master_user_secret_kms_key_id" not in d
+    assert "password" not in d, "a plain password argument would be kept in state"
+    current = "ephemeral.aws_secretsmanager_secret_version.data_master-current"
+    assert d["password_wo"] == f"${{jsondecode({current}.secret_string).password}}"
+    assert d["password_wo_version"] == 1
     assert d["multi_az"] is True and d["deletion_protection"] is True
     assert d["skip_final_snapshot"] is False and d["final_snapshot_identifier"]
     assert d["backup_retention_period"] == 7 and d["copy_tags_to_snapshot"] is True
@@ -43,9 +50,73 @@ def test_replica_in_the_secondary_references_the_primary_arn(default_synth: Synt
     assert default_synth[EAST]["output"][output]["value"] == "${aws_db_instance.data_db.arn}"
     assert d["kms_key_id"] == KEY and d["performance_insights_kms_key_id"] == KEY, "the secondary's own key"
     assert default_synth[WEST]["provider"]["aws"][0]["region"] == "us-west-2"
-    for absent in ("engine", "username", "manage_master_user_password", "db_name", "allocated_storage"):
+    for absent in ("engine", "username", "manage_master_user_password", "password_wo", "db_name", "allocated_storage"):
         assert absent not in d, f"a replica inherits {absent}"
     assert d["db_subnet_group_name"] == "${aws_db_subnet_group.data_subnet-group.name}"
+
+
+def secret_of(doc: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    return (
+        resources(doc, "aws_secretsmanager_secret")["data_master-secret"],
+        resources(doc, "aws_secretsmanager_secret_version")["data_master-value"],
+    )
+
+
+@pytest.mark.parametrize(("stack", "region"), [(EAST, "us-east-1"), (WEST, "us-west-2")])
+def test_every_region_keeps_the_master_credentials_in_its_own_secret(
+    default_synth: Synth, stack: str, region: str
+) -> None:
+    """A failover reads credentials in the surviving region only; nothing holds the
+    password but Secrets Manager (write-only arguments, ephemeral sources)."""
+    doc = default_synth[stack]
+    secret, version = secret_of(doc)
+    assert secret["name"] == f"webapp-prod-{region}-db-master" and secret["kms_key_id"] == KEY
+    assert secret["recovery_window_in_days"] == 30 and secret["lifecycle"] == {"prevent_destroy": True}
+    assert secret["provider"] == version["provider"] == f"aws.{region.replace('-', '_')}"
+    assert version["secret_id"] == "${aws_secretsmanager_secret.data_master-secret.id}"
+    assert version["secret_string_wo_version"] == 1 and "secret_string" not in version
+    assert doc["output"]["db_master_secret_arn"]["value"] == "${aws_secretsmanager_secret.data_master-secret.arn}"
+
+
+def test_the_primary_generates_the_password_and_gives_the_database_what_its_secret_holds(
+    default_synth: Synth,
+) -> None:
+    doc = default_synth[EAST]
+    _, version = secret_of(doc)
+    generated = doc["ephemeral"]["aws_secretsmanager_random_password"]["data_master-generated"]
+    assert generated["provider"] == "aws.us_east_1" and generated["password_length"] >= 20
+    assert generated["exclude_punctuation"] is True, 'RDS refuses / " @ in a master password'
+    assert version["secret_string_wo"] == (
+        '${jsonencode({username = "app_admin", password = '
+        "ephemeral.aws_secretsmanager_random_password.data_master-generated.random_password})}"
+    )
+    # The database gets the value read back from the secret version just written, so a
+    # database imported after a failover is given the password it already has.
+    current = doc["ephemeral"]["aws_secretsmanager_secret_version"]["data_master-current"]
+    assert current == {
+        "provider": "aws.us_east_1",
+        "secret_id": "${aws_secretsmanager_secret.data_master-secret.id}",
+        "version_id": "${aws_secretsmanager_secret_version.data_master-value.version_id}",
+    }
+    assert db(doc)["password_wo_version"] == version["secret_string_wo_version"]
+
+
+def test_a_secondary_copies_the_primarys_secret_and_generates_nothing(default_synth: Synth) -> None:
+    doc = default_synth[WEST]
+    _, version = secret_of(doc)
+    assert set(doc["ephemeral"]) == {"aws_secretsmanager_secret_version"}
+    source = doc["ephemeral"]["aws_secretsmanager_secret_version"]["data_master-source"]
+    east = next(p for p in doc["provider"]["aws"] if p["region"] == "us-east-1")
+    assert source == {"provider": f"aws.{east['alias']}", "secret_id": "webapp-prod-us-east-1-db-master"}
+    assert source["secret_id"] == secret_of(default_synth[EAST])[0]["name"]
+    assert (
+        version["secret_string_wo"] == "${ephemeral.aws_secretsmanager_secret_version.data_master-source.secret_string}"
+    )
+
+
+def test_stacks_require_the_terraform_that_has_write_only_arguments(default_synth: Synth) -> None:
+    for doc in default_synth.values():
+        assert doc["terraform"]["required_version"] == ">= 1.11"
 
 
 @pytest.mark.parametrize("stack", [EAST, WEST])

@@ -346,9 +346,29 @@ def test_outputs_the_readme_lists(deployment: Deployment) -> None:
         assert values["bastion_id"].startswith("i-")
         assert values["sns_topic_arn"].startswith(f"arn:aws:sns:{region}:")
     assert east["db_master_secret_arn"].startswith("arn:aws:secretsmanager:us-east-1:")
-    assert "db_master_secret_arn" not in west, "the replica has no secret of its own"
+    assert west["db_master_secret_arn"].startswith("arn:aws:secretsmanager:us-west-2:")
     for values in out.values():
         assert not any(k.startswith("cross-stack-output-") for k in values), "secrets stay sensitive"
+
+
+def test_master_credentials_are_in_each_regions_secret_and_in_no_state(deployment: Deployment) -> None:
+    """The primary generated the password, the secondary copied it (MasterCredentials),
+    and no Terraform state holds it (write-only arguments, ephemeral sources)."""
+    values = {
+        region: json.loads(
+            deployment.client("secretsmanager", region).get_secret_value(SecretId=f"webapp-local-{region}-db-master")[
+                "SecretString"
+            ]
+        )
+        for region in REGIONS
+    }
+    assert values["us-east-1"] == values["us-west-2"]
+    password = values["us-east-1"]["password"]
+    assert values["us-east-1"]["username"] == "app_admin" and len(password) == 32 and password.isalnum()
+    states = list(deployment.cli.outdir.parent.glob("terraform.*.tfstate"))
+    assert len(states) == 3
+    for state in states:
+        assert password not in state.read_text(), f"{state.name} holds the master password"
 
 
 def test_readme_backend_bootstrap(deployment: Deployment) -> None:

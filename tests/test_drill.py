@@ -201,6 +201,12 @@ def database(d: Drill, region: str) -> dict[str, Any]:
     )
 
 
+def master_secret(d: Drill, region: str) -> dict[str, Any]:
+    """The master credentials in ``region``'s own secret (MasterCredentials)."""
+    value = d.client("secretsmanager", region).get_secret_value(SecretId=f"{STACKS[region]}-db-master")
+    return dict(json.loads(value["SecretString"]))
+
+
 def edge_inputs(d: Drill, region: str) -> dict[str, str]:
     """What the global stack reads of a region that a role swap must leave alone."""
     lb = alb(d, region)
@@ -236,6 +242,8 @@ def test_1_deployed_with_one_endpoint_per_region(drill: Drill) -> None:
             s3.put_object(Bucket=bucket, Key=key, Body=body)
     drill.snapshots["bucket"] = {"name": bucket}
     drill.snapshots["west_edge_inputs"] = edge_inputs(drill, WEST)
+    drill.snapshots["credentials"] = master_secret(drill, EAST)
+    assert master_secret(drill, WEST) == drill.snapshots["credentials"], "the secondary copied the primary's"
     for region in (EAST, WEST):
         s3 = drill.client("s3", region)
         rules = s3.get_bucket_replication(Bucket=app_bucket(drill, region))["ReplicationConfiguration"]["Rules"]
@@ -252,10 +260,13 @@ def test_2_failover_with_us_east_1_cut(drill: Drill) -> None:
         assert drill.proxies[WEST].connections > 0
     finally:
         east.set_cut(False)
-    # (c) the surviving database is standalone and has a managed master secret.
+    # (c) the surviving database is standalone, its region's secret still holds the
+    # credentials it had as a replica, and RDS manages no password (it could not
+    # create the replica of it at failback).
     west = database(drill, WEST)
     assert not west.get("ReadReplicaSourceDBInstanceIdentifier"), "(c) still a replica"
-    assert west["MasterUserSecret"]["SecretArn"].startswith(f"arn:aws:secretsmanager:{WEST}:")
+    assert "MasterUserSecret" not in west
+    assert master_secret(drill, WEST) == drill.snapshots["credentials"]
     assert west["BackupRetentionPeriod"] > 0
     # (e) the plan the tool applied to us-west-2, read back with Terraform.
     stack = STACKS[WEST]
@@ -304,7 +315,8 @@ def test_3_failback_with_us_east_1_restored(drill: Drill) -> None:
     assert drill.config.read_text() == drill.original
     assert plan_exit_codes(drill) == dict.fromkeys(STACKS.values(), 0)
     east, west = database(drill, EAST), database(drill, WEST)
-    assert not east.get("ReadReplicaSourceDBInstanceIdentifier") and east["MasterUserSecret"]["SecretArn"]
+    assert not east.get("ReadReplicaSourceDBInstanceIdentifier") and "MasterUserSecret" not in east
+    assert master_secret(drill, EAST) == master_secret(drill, WEST) == drill.snapshots["credentials"]
     assert west["ReadReplicaSourceDBInstanceIdentifier"].endswith(f":db:{STACKS[EAST]}-db")
     kept = [
         i["DBInstanceIdentifier"]

@@ -11,6 +11,7 @@ import pytest
 from tests.conftest import ROOT, Synth, resources
 
 EAST, WEST, GLOBAL = "webapp-prod-us-east-1", "webapp-prod-us-west-2", "webapp-prod-global"
+DEV_EAST, DEV_WEST, DEV_GLOBAL = "webapp-dev-us-east-1", "webapp-dev-us-west-2", "webapp-dev-global"
 
 
 def remote(stack: str) -> str:
@@ -38,9 +39,12 @@ def test_global_stack_has_a_provider_per_region_cloudfronts_first(default_synth:
 def test_origin_group_fails_over_from_primary_to_secondary(default_synth: Synth) -> None:
     d = distribution(default_synth[GLOBAL])
     origins = {o["origin_id"]: o for o in d["origin"]}
-    assert resolves_to(default_synth, origins["primary"]["domain_name"], EAST) == "${aws_lb.app_alb.dns_name}"
-    assert origins["primary"]["domain_name"].startswith(remote(EAST))
-    assert origins["secondary"]["domain_name"].startswith(remote(WEST))
+    # Delegated: the primary origin is the Route 53 failover name (writes follow it), the
+    # secondary its region's name; both covered by the ALBs' certificates.
+    assert origins["primary"]["domain_name"] == "origin.${var.domain}"
+    assert origins["secondary"]["domain_name"] == "us-west-2.origin.${var.domain}"
+    assert {o["custom_origin_config"]["origin_protocol_policy"] for o in origins.values()} == {"https-only"}
+    assert {tuple(o["custom_origin_config"]["origin_ssl_protocols"]) for o in origins.values()} == {("TLSv1.2",)}
     (group,) = d["origin_group"]
     assert [m["origin_id"] for m in group["member"]] == ["primary", "secondary"]
     assert group["failover_criteria"]["status_codes"] == [500, 502, 503, 504]
@@ -85,12 +89,22 @@ def failover_records(doc: dict[str, Any]) -> list[dict[str, Any]]:
     return [r for r in resources(doc, "aws_route53_record").values() if "failover_routing_policy" in r]
 
 
+def test_disposable_origins_are_the_albs_over_http(dev_synth: Synth) -> None:
+    """Only a disposable config (dev.toml) goes without a delegated domain: CloudFront
+    then reaches each ALB by its AWS name, over HTTP (no certificate can name it)."""
+    origins = {o["origin_id"]: o for o in distribution(dev_synth[DEV_GLOBAL])["origin"]}
+    assert resolves_to(dev_synth, origins["primary"]["domain_name"], DEV_EAST) == "${aws_lb.app_alb.dns_name}"
+    assert origins["secondary"]["domain_name"].startswith(remote(DEV_WEST))
+    assert {o["custom_origin_config"]["origin_protocol_policy"] for o in origins.values()} == {"http-only"}
+
+
 def test_each_alb_has_one_health_check_and_one_failover_record(default_synth: Synth) -> None:
     doc = default_synth[GLOBAL]
     checks = resources(doc, "aws_route53_health_check")
     assert len(checks) == 2
     for check in checks.values():
-        assert (check["type"], check["port"], check["resource_path"]) == ("HTTP", 80, "/health")
+        assert (check["type"], check["port"], check["resource_path"]) == ("HTTPS", 443, "/health")
+        assert check["fqdn"] in ("us-east-1.origin.${var.domain}", "us-west-2.origin.${var.domain}")
         assert (check["request_interval"], check["failure_threshold"], check["measure_latency"]) == (10, 3, True)
         assert len(check["regions"]) >= 3
     records = failover_records(doc)
@@ -109,10 +123,10 @@ def test_user_facing_names_alias_cloudfront(default_synth: Synth) -> None:
     assert to_cdn == {(n, t) for n in ("${var.domain}", "www.${var.domain}") for t in ("A", "AAAA")}
 
 
-def test_not_delegated_means_nothing_waits_on_validation(default_synth: Synth) -> None:
-    for doc in default_synth.values():
+def test_not_delegated_means_nothing_waits_on_validation(dev_synth: Synth) -> None:
+    for doc in dev_synth.values():
         assert "aws_acm_certificate_validation" not in doc.get("resource", {})
-    assert distribution(default_synth[GLOBAL])["viewer_certificate"] == {"cloudfront_default_certificate": True}
+    assert distribution(dev_synth[DEV_GLOBAL])["viewer_certificate"] == {"cloudfront_default_certificate": True}
 
 
 def test_origin_secret_is_generated_not_written_and_never_a_plain_output(default_synth: Synth) -> None:
@@ -171,11 +185,11 @@ def test_every_region_admits_cloudfront_through_a_rule_of_the_edge(default_synth
                 }
             }
         ]
-        assert resolves_to(default_synth, rule["listener_arn"], stack) == "${aws_lb_listener.app_http.arn}"
+        assert resolves_to(default_synth, rule["listener_arn"], stack) == "${aws_lb_listener.app_https.arn}"
         (action,) = rule["action"]
         assert resolves_to(default_synth, action["target_group_arn"], stack) == "${aws_lb_target_group.app_tg.arn}"
         regional = default_synth[stack]
-        assert "aws_secretsmanager_secret" not in regional["resource"]
+        assert list(resources(regional, "aws_secretsmanager_secret")) == ["data_master-secret"], "no origin secret"
         assert list(resources(regional, "aws_lb_listener_rule")) == ["app_health-check"]
 
 
@@ -256,17 +270,18 @@ def test_three_regions_put_both_secondaries_behind_the_secondary_record(three_re
     assert len(plan["rule"][0]["copy_action"]) == 2
 
 
-DELEGATED = """
-[edge]
+DELEGATED = """delegated = true
 domain = "shop.acme.com"
-delegated = true
 zone_id = "Z0123456789ABCDEFGHIJ"
 """
 
 
 @pytest.fixture(scope="module")
 def delegated(synthesize: Any, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Synth]:
-    return synthesize(variant(tmp_path_factory.mktemp("cfg"), "delegated.toml", DELEGATED))
+    """default.toml with the domain and its zone in the config (not variables)."""
+    return synthesize(
+        variant(tmp_path_factory.mktemp("cfg"), "delegated.toml", "", replace=("delegated = true\n", DELEGATED))
+    )
 
 
 def test_delegated_domain_gets_validated_certificates_and_tls_to_origins(delegated: tuple[Path, Synth]) -> None:
@@ -286,6 +301,9 @@ def test_delegated_domain_gets_validated_certificates_and_tls_to_origins(delegat
     assert {o["custom_origin_config"]["origin_protocol_policy"] for o in origins.values()} == {"https-only"}
     assert {c["type"] for c in resources(docs[GLOBAL], "aws_route53_health_check").values()} == {"HTTPS"}
     assert "aws_route53_zone" not in docs[GLOBAL]["resource"]
+    assert docs[GLOBAL]["data"]["aws_route53_zone"]["edge_zone"]["zone_id"] == "Z0123456789ABCDEFGHIJ"
+    for doc in docs.values():
+        assert "hosted_zone_id" not in doc.get("variable", {}) and "domain" not in doc.get("variable", {})
 
 
 def test_variants_validate(
@@ -296,13 +314,24 @@ def test_variants_validate(
     terraform.validate_many(stacks, tmp_path / "validate")
 
 
-def test_without_a_domain_every_stack_requires_one(default_synth: Synth) -> None:
-    """config/default.toml names no domain (it must be one the user owns): every stack
-    declares the required variable, so a deploy stops at the first stack's plan."""
+def test_without_a_domain_every_stack_requires_one_and_its_zone(default_synth: Synth) -> None:
+    """config/default.toml names no domain nor zone (they must be the user's): every
+    stack declares both required variables, so a deploy stops at the first stack's plan.
+    The zone exists already (delegated): the stacks look it up and create none."""
     for stack, doc in default_synth.items():
-        variable = doc["variable"]["domain"]
-        assert "default" not in variable and variable["nullable"] is False, stack
-    assert resources(default_synth[GLOBAL], "aws_route53_zone")["edge_zone"]["name"] == "${var.domain}"
+        for name in ("domain", "hosted_zone_id"):
+            variable = doc["variable"][name]
+            assert "default" not in variable and variable["nullable"] is False, (stack, name)
+    assert "aws_route53_zone" not in default_synth[GLOBAL]["resource"]
+    assert default_synth[GLOBAL]["data"]["aws_route53_zone"]["edge_zone"]["zone_id"] == "${var.hosted_zone_id}"
+    for stack in (EAST, WEST):
+        (validation,) = resources(default_synth[stack], "aws_route53_record").values()
+        assert validation["zone_id"] == "${var.hosted_zone_id}"
+
+
+def test_a_disposable_config_without_a_domain_creates_its_zone(dev_synth: Synth) -> None:
+    assert resources(dev_synth[DEV_GLOBAL], "aws_route53_zone")["edge_zone"]["name"] == "${var.domain}"
+    assert all("hosted_zone_id" not in doc["variable"] for doc in dev_synth.values())
 
 
 @pytest.mark.parametrize(
@@ -324,6 +353,29 @@ def test_domain_variable_refuses_what_route53_refuses(
     terraform.run(tmp_path, "init", "-input=false")
     result = terraform.run(tmp_path, "plan", "-input=false", *args, check=False)
     assert result.returncode == 1 and words in " ".join(result.stderr.split()), result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "ok"),
+    [
+        (("-var", "hosted_zone_id=Z0123456789ABC"), True),
+        (("-var", "hosted_zone_id=z0123"), False),
+        (("-var", "hosted_zone_id=/hostedzone/Z0123"), False),
+        (("-var", "domain=" + "a" * 39 + ".acme.com"), False),
+        (("-var", "domain=" + "a" * 38 + ".acme.com"), True),
+    ],
+)
+def test_zone_and_domain_variables_refuse_what_acm_and_route53_refuse(
+    default_synth: Synth, terraform: Any, tmp_path: Path, args: tuple[str, ...], ok: bool
+) -> None:
+    """A delegated config's ALB certificates name us-west-2.origin.<domain>: ACM takes
+    64 characters (RequestCertificate), so the domain variable takes at most 47."""
+    variables = default_synth[GLOBAL]["variable"]
+    name = args[1].split("=")[0]
+    (tmp_path / "main.tf.json").write_text(json.dumps({"variable": {name: variables[name]}}))
+    terraform.run(tmp_path, "init", "-input=false")
+    result = terraform.run(tmp_path, "plan", "-input=false", *args, check=False)
+    assert (result.returncode == 0) == ok, result.stderr
 
 
 def test_domain_variable_accepts_a_domain_you_own(default_synth: Synth, terraform: Any, tmp_path: Path) -> None:

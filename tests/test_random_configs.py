@@ -37,12 +37,15 @@ def configs(draw: st.DrawFn) -> dict[str, Any]:
     low = draw(st.integers(0, 4))
     desired = draw(st.integers(low, low + 3))
     engine = draw(st.sampled_from(["postgres", "mysql"]))
+    disposable = draw(st.booleans())
+    # Outside disposable environments the domain must be delegated (TLS on every hop).
+    delegated = not disposable or draw(st.booleans())
     return {
         "project": draw(st.from_regex(r"[a-z][a-z0-9]{1,9}", fullmatch=True)),
         "environment": draw(st.sampled_from(["prod", "stage", "dev", "qa"])),
         "owner": "team",
         "cost_center": "cc-1",
-        "disposable": draw(st.booleans()),
+        "disposable": disposable,
         "regions": regions,
         "network": {"interface_endpoints": draw(st.sampled_from([[], ["ssm"], ["ssm", "logs", "kms"]]))},
         "app": {
@@ -59,6 +62,7 @@ def configs(draw: st.DrawFn) -> dict[str, Any]:
             "multi_az": draw(st.booleans()),
         },
         "edge": {
+            "delegated": delegated,
             "waf_enabled": draw(st.booleans()),
             "price_class": draw(st.sampled_from(["PriceClass_100", "PriceClass_200", "PriceClass_All"])),
         },

@@ -40,7 +40,9 @@ RUNS: dict[str, str] = {
     "npx cdktf deploy '*'": "test_deploy.py::deployment",
     "make deploy": "test_readme.py::test_make_deploy_stops_at_the_preflight (make deploy = make preflight + npx cdktf deploy)",
     "make preflight": "test_readme.py::test_make_deploy_stops_at_the_preflight",
-    "TF_VAR_domain=shop.acme.com make deploy": "test_readme.py::test_make_deploy_stops_at_the_preflight",
+    "TF_VAR_domain=shop.acme.com TF_VAR_hosted_zone_id=Z0123456789ABCDEFGHIJ make deploy": (
+        "test_readme.py::test_make_deploy_stops_at_the_preflight"
+    ),
     "make plan": "test_deploy.py::test_guard_stops_a_database_replacement (its tool); test_make_targets_expand",
     "make plan LOCK=false": "test_readme.py::test_make_targets_expand (dry run); test_plan.py (the no-lock plan)",
     "make drift": "test_deploy.py::test_out_of_band_changes_are_drift_and_deploy_repairs_them (its tool)",
@@ -197,7 +199,7 @@ def test_pre_commit_hooks_pass(tmp_path: Path) -> None:
     assert proc.stdout.count("Passed") == 3
 
 
-def test_outputs_table_lists_every_output(default_synth: Synth) -> None:
+def test_outputs_table_lists_every_output(default_synth: Synth, dev_synth: Synth) -> None:
     """The README's Outputs table names exactly the outputs the stacks declare."""
     text = readme.README.read_text()
     section = text[text.index("## Outputs") :]
@@ -209,7 +211,8 @@ def test_outputs_table_lists_every_output(default_synth: Synth) -> None:
             listed |= set(re.findall(r"`([a-z_0-9]+)`", cells[2]))
     declared = {
         name
-        for doc in default_synth.values()
+        # dev.toml: a zone the stack creates has name servers to delegate to.
+        for doc in [*default_synth.values(), *dev_synth.values()]
         for name in doc.get("output", {})
         if not name.startswith("cross-stack-output-")
     }
@@ -225,7 +228,8 @@ def test_make_deploy_stops_at_the_preflight() -> None:
         assert proc.returncode != 0, proc.stdout[-2000:]
         assert "preflight: config/default.toml: edge.domain: not set; set edge.domain" in proc.stderr, proc.stderr
         assert "cdktf deploy" not in proc.stdout.replace(cmd, "")
-    assert "TF_VAR_domain=shop.acme.com make deploy" in readme.commands()
+    deploy = "TF_VAR_domain=shop.acme.com TF_VAR_hosted_zone_id=Z0123456789ABCDEFGHIJ make deploy"
+    assert deploy in readme.commands()
     with tempfile.TemporaryDirectory() as tmp:
         config = Path(tmp) / "prod.toml"
         config.write_text(
@@ -233,5 +237,6 @@ def test_make_deploy_stops_at_the_preflight() -> None:
             + '\n[account]\nid = "111122223333"\n\n[backend]\nbucket = "acme-terraform-state"\nregion = "us-east-1"\n'
             + '\n[alerts]\nemail = ["oncall@acme.com"]\n'
         )
-        proc = shell("make preflight", STACK_CONFIG=str(config), TF_VAR_domain="shop.acme.com")
+        domain, zone = (v.split("=", 1)[1] for v in deploy.split()[:2])
+        proc = shell("make preflight", STACK_CONFIG=str(config), TF_VAR_domain=domain, TF_VAR_hosted_zone_id=zone)
     assert proc.returncode == 0 and "ready to deploy" in proc.stdout, proc.stderr

@@ -33,8 +33,18 @@ def test_reference_network_per_region(default_synth: Synth, stack: str, vpc_cidr
 def test_provider_is_aliased_pinned_and_tags_everything(default_synth: Synth, stack: str) -> None:
     doc = default_synth[stack]
     region = stack.removeprefix("webapp-prod-")
-    (provider,) = doc["provider"]["aws"]
+    provider, *others = doc["provider"]["aws"]
     assert provider["alias"] == region.replace("-", "_") and provider["region"] == region
+    # A secondary also has the primary's region, for one thing only: the ephemeral read
+    # of the primary's master secret it copies (MasterCredentials).
+    assert [p["region"] for p in others] == ([] if region == "us-east-1" else ["us-east-1"])
+    for p in others:
+        assert [
+            (t, n)
+            for t, items in doc["ephemeral"].items()
+            for n, body in items.items()
+            if body["provider"] == f"aws.{p['alias']}"
+        ] == [("aws_secretsmanager_secret_version", "data_master-source")]
     assert provider["default_tags"] == [
         {
             "tags": {
@@ -235,7 +245,7 @@ def test_each_region_reaches_its_own_emulator_endpoint_and_global_services_us_ea
     )
     _, docs = synthesize(config)
     providers = [p for doc in docs.values() for p in doc["provider"]["aws"]]
-    assert len(providers) == 4
+    assert len(providers) == 5, "east, west (+ east for the copied master secret), global: east and west"
     for provider in providers:
         (endpoints,) = provider["endpoints"]
         own = east if provider["region"] == "us-east-1" else west
@@ -255,7 +265,7 @@ def test_account_guard_rails_reach_every_provider(synthesize: Any, tmp_path: Pat
     )
     _, docs = synthesize(config)
     providers = [p for doc in docs.values() for p in doc["provider"]["aws"]]
-    assert len(providers) == 4, "us-east-1 and us-west-2 in the global stack, one per region"
+    assert len(providers) == 5, "one per regional stack, the primary's region in the secondary, two in the global"
     for provider in providers:
         assert provider["allowed_account_ids"] == ["111122223333"]
         assert provider["assume_role"] == [

@@ -37,6 +37,8 @@ Address = tuple[str, str, str]
 """(stack, resource type, resource name)"""
 
 REMOTE_PREFIX = "cross-stack-reference-input-"
+NOT_RESOURCES = frozenset({"var", "local", "ephemeral", "module", "each", "count", "path", "self"})
+"""First words of references that name no resource (``${var.domain}``)."""
 _REF = re.compile(r"\$\{(data\.)?([a-z0-9_]+)\.([A-Za-z0-9_-]+)((?:\.[A-Za-z0-9_-]+)*)")
 TIERS = ("public", "private", "database")
 
@@ -135,7 +137,7 @@ class Resolver:
                 is_data, rtype, name, rest = m.groups()
                 if is_data and rtype == "terraform_remote_state":
                     yield from self._remote(name, rest)
-                elif not is_data:
+                elif not is_data and rtype not in NOT_RESOURCES:
                     yield (stack, rtype, name)
 
     def _remote(self, name: str, rest: str) -> Iterator[Address]:
@@ -155,6 +157,31 @@ class Resolver:
     def db_source(self, stack: str, db: Doc) -> Doc:
         """The primary a replica copies (engine, version, storage live there); else ``db``."""
         return next((self.get(a) for a in self.refs(stack, db.get("replicate_source_db"))), db)
+
+    def origin_targets(self, stack: str, host: str) -> list[Address]:
+        """What a CloudFront origin host leads to: the ALB it names (not delegated), the
+        ALB the PRIMARY failover record points at (``origin.<domain>``), or the ALB of
+        the region it names (``<region>.origin.<domain>``)."""
+        direct = list(self.refs(stack, host))
+        if direct or not host:
+            return direct
+        if host.startswith("origin."):
+            return [
+                target
+                for record in self.resources(stack, "aws_route53_record").values()
+                if first(record.get("failover_routing_policy")).get("type") == "PRIMARY"
+                for target in self.refs(stack, first(record.get("alias")).get("name"))
+            ]
+        return self.albs_in(host.split(".", 1)[0])
+
+    def albs_in(self, region: str) -> list[Address]:
+        """The ALBs of the regional stacks in ``region``."""
+        return [
+            (stack, "aws_lb", name)
+            for stack in self.docs
+            for name, lb in self.resources(stack, "aws_lb").items()
+            if self.region_of(stack, lb) == region
+        ]
 
     def region_of(self, stack: str, resource: Doc) -> str:
         alias = str(resource.get("provider", "aws")).removeprefix("aws.")
@@ -353,7 +380,7 @@ def _global(s: Resolver, stack: str, add: Any, link: Any) -> None:
             link(acl_addr, cf, "filters")
         origins: dict[str, list[Address]] = {}
         for origin in dist.get("origin", []):
-            origins[str(origin.get("origin_id"))] = list(s.refs(stack, origin.get("domain_name")))
+            origins[str(origin.get("origin_id"))] = s.origin_targets(stack, str(origin.get("domain_name", "")))
         groups = {str(g.get("origin_id")): g for g in dist.get("origin_group", [])}
         for gid, group in sorted(groups.items()):
             group_id = add((stack, "origin_group", f"{name}-{gid}"), "origin_group", f"origin group '{gid}'", top)
@@ -375,7 +402,8 @@ def _global(s: Resolver, stack: str, add: Any, link: Any) -> None:
     for name, hc in s.resources(stack, "aws_route53_health_check").items():
         addr = (stack, "aws_route53_health_check", name)
         where = hc.get("fqdn") or hc.get("ip_address") or ""
-        targets = list(s.refs(stack, where))
+        # Not delegated: the ALB's own name (a reference). Delegated: <region>.origin.<domain>.
+        targets = list(s.refs(stack, where)) or s.albs_in(where.split(".", 1)[0])
         interval = hc.get("request_interval", 30)
         region = next((s.region_of(t[0], s.get(t)) for t in targets), "")
         add(

@@ -171,11 +171,6 @@ def estimate(docs: dict[str, Doc]) -> list[Item]:
             gb = float(db.get("allocated_storage") or source.get("allocated_storage") or 0)
             add("database", f"RDS gp3 {gb:g} GB x {copies}", copies * gb * UNIT["rds_gp3_gb_month"])
         secrets = len(_res("aws_secretsmanager_secret"))
-        secrets += sum(
-            1
-            for db in _res("aws_db_instance")
-            if db.get("manage_master_user_password") and "replicate_source_db" not in db
-        )
         add("security and monitoring", f"{secrets} secret(s)", secrets * UNIT["secret_month"])
         keys = len(_res("aws_kms_key"))
         add("security and monitoring", f"{keys} KMS key(s)", keys * UNIT["kms_key_month"])

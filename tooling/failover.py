@@ -1,10 +1,11 @@
 """The region-loss runbooks as a tool: ``make failover`` and ``make failback``.
 
 - ``failover``: the primary region is lost. Everything runs against the surviving region
-  only (its RDS API, its stack's Terraform state and plan): promote its replica, give it
-  an RDS-managed master secret, swap ``role`` in the config, and apply the surviving
-  region's stack. Nothing calls the lost region, nor a global control plane hosted in
-  us-east-1 (CloudFront, Route 53, IAM): the Terraform plan reads no resource
+  only (its RDS API, its stack's Terraform state and plan): promote its replica, swap
+  ``role`` in the config, and apply the surviving region's stack (which gives the
+  database the password its region's secret holds: the one it already has). Nothing
+  calls the lost region, nor a global control plane hosted in us-east-1 (CloudFront,
+  Route 53, IAM): the Terraform plan reads no resource
   (``-refresh=false``) except the promoted database, which it re-reads by import; reads
   keep flowing through CloudFront's origin group and writes through Route 53's failover
   record (data planes), so the global stack is not needed.
@@ -193,11 +194,10 @@ class Runbook:
     # --- steps shared by failover and failback ---------------------------------------
     def promote(self, region: str, *, mark: str | None = None) -> list[Step]:
         """The replica becomes standalone and writable, keeping the config's backup
-        retention (PromoteReadReplica would set 1 day). Its RDS-managed master secret
-        comes with the stack's apply below (``manage_master_user_password``): RDS turns it
-        on once, for an instance that has none, as on a first deploy; a secret turned on
-        here first would be asked for again by a plan after import (the provider does not
-        read the setting back). ``mark``: tag the promoted instance ``failback=<mark>``
+        retention (PromoteReadReplica would set 1 day). Its master credentials need
+        nothing here: the region's own secret holds the password the replica took from
+        its source, and the stack's apply below sets exactly that (``MasterCredentials``).
+        ``mark``: tag the promoted instance ``failback=<mark>``
         (the switch back checks for it before it retires anything)."""
         ident = self.db(region)
         retention = str(self.config.database.backup_retention_days)
@@ -393,11 +393,8 @@ class Runbook:
             next="terraform init must reach the state backend (README, Known limits of a failover)",
         )
 
-    def plan_apply(self, region: str, stack: str, *, refresh: bool, edge_unchanged: bool, settle: bool = False) -> Step:
-        """Plan (saved), stop on the stateful guard or a change the edge would see, apply.
-        ``settle``: then refresh the state once (only where every API answers): RDS
-        creates a managed master secret after ModifyDBInstance returns, so the state and
-        the output ``db_master_secret_arn`` learn its ARN from the next read."""
+    def plan_apply(self, region: str, stack: str, *, refresh: bool, edge_unchanged: bool) -> Step:
+        """Plan (saved), stop on the stateful guard or a change the edge would see, apply."""
         saved = self.outdir / "plans" / f"{stack}.failover.tfplan"
         # Relative to the stack's folder, where Terraform runs.
         out = os.path.relpath(saved, self.stack_dir(stack))
@@ -412,9 +409,6 @@ class Runbook:
         )
         show = self.terraform(self.state, stack, "show", "-json", out)
         apply = self.terraform(region, stack, "apply", "-input=false", "-lock-timeout=10m", out)
-        refresh_only = self.terraform(
-            region, stack, "apply", "-refresh-only", "-auto-approve", "-input=false", "-lock-timeout=10m"
-        )
 
         def action() -> None:
             saved.parent.mkdir(parents=True, exist_ok=True)
@@ -433,17 +427,16 @@ class Runbook:
             )
             if summary.changes:
                 self.run(apply)
-            if settle:
-                self.run(refresh_only)
 
+        promoted = " (a promoted database is given the password its region's secret holds)"
         return Step(
             f"Plan {stack} ({'refreshed' if refresh else 'no refresh: reads nothing in other regions or IAM'}), "
             f"guard it (no stateful resource destroyed or replaced"
             f"{', nothing the edge reads changed' if edge_unchanged else ''}), apply exactly that plan"
-            f"{' (a promoted database gets its RDS-managed master secret here)' if edge_unchanged else ''}",
+            f"{promoted if edge_unchanged else ''}",
             region,
             "seconds to plan; the apply minutes when RDS changes (a new replica: see the next step)",
-            [plan, show, apply, *([refresh_only] if settle else [])],
+            [plan, show, apply],
             action=action,
             next="read the plan; nothing was applied if the guard stopped it",
         )
@@ -619,7 +612,7 @@ def failback_steps(book: Runbook, back: str, current: str) -> list[Step]:
         book.synth_step(),
         book.init(back_stack),
         book.resync_db(back),
-        book.plan_apply(back, back_stack, refresh=True, edge_unchanged=True, settle=True),
+        book.plan_apply(back, back_stack, refresh=True, edge_unchanged=True),
         *book.retire(current, back),
         book.init(current_stack),
         book.plan_apply(current, current_stack, refresh=True, edge_unchanged=False),

@@ -9,7 +9,10 @@ first): what the config cannot know on its own because it comes from the environ
   credentials of any other account.
 - The edge domain is deployable: ``edge.domain`` in the config, or ``TF_VAR_domain``
   when the config leaves it unset (the stacks then require that variable), and it is not
-  a special-use name Route 53 refuses (``config.domain_problem``).
+  a special-use name Route 53 refuses (``config.domain_problem``); with delegated = true,
+  no longer than the ALB certificates allow.
+- A delegated config names its hosted zone: ``edge.zone_id``, or ``TF_VAR_hosted_zone_id``
+  (a Route 53 zone id).
 
 Each problem is one line naming what to set; exit status 2 when there is any, 0 when
 the deploy may start. Usage: ``python -m tooling.preflight [CONFIG]`` (default:
@@ -19,10 +22,11 @@ the deploy may start. Usage: ``python -m tooling.preflight [CONFIG]`` (default:
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Mapping, Sequence
 
-from constructs_lib.config import Config, ConfigError, domain_problem, load
+from constructs_lib.config import ZONE_ID_PATTERN, Config, ConfigError, domain_max_length, domain_problem, load
 from runtime.entry import CONFIG_ENV, DEFAULT_CONFIG, EXIT_BAD_CONFIG, report
 
 
@@ -38,8 +42,23 @@ def problems(config: Config, env: Mapping[str, str]) -> list[str]:
             )
         else:
             problem = domain_problem(from_env)
+            limit = domain_max_length(config)
+            if problem is None and len(from_env) > limit:
+                problem = (
+                    f"{len(from_env)} characters; with delegated = true the ALB certificates are for "
+                    f"<region>.origin.<domain>, and ACM takes at most 64 characters: at most {limit}"
+                )
             if problem is not None:
                 found.append(f"TF_VAR_domain: {problem}")
+    if config.emulator is None and config.edge.delegated and config.edge.zone_id is None:
+        zone = env.get("TF_VAR_hosted_zone_id", "")
+        if not zone:
+            found.append(
+                "edge.zone_id: not set; with delegated = true set edge.zone_id to the id of the domain's "
+                "existing, delegated hosted zone (like Z0123456789ABC), or export TF_VAR_hosted_zone_id"
+            )
+        elif not re.match(ZONE_ID_PATTERN, zone):
+            found.append(f"TF_VAR_hosted_zone_id: '{zone}' is not a Route 53 zone id (Z and capitals or digits)")
     if config.emulator is None and config.backend is None and not config.disposable:
         found.append(
             "backend: not set; a non-disposable environment keeps its state in S3: add [backend] (README, State), "

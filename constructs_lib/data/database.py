@@ -17,6 +17,7 @@ from ..kms import RegionalKey
 from ..logs import encrypted_log_group
 from ..network import RegionalNetwork
 from ..security_groups import IN, OUT, Peer, Rule, add_rules, security_group
+from .credentials import MasterCredentials
 
 LOG_EXPORTS = {
     Engine.POSTGRES: ("postgresql", "upgrade"),
@@ -60,8 +61,8 @@ class Database(Facet):
     the DB port from the app tier's group only (plus the app's matching egress rule); a
     parameter group forcing TLS with engine logging; KMS log groups for the exported
     engine logs; the enhanced-monitoring role; and either the primary
-    ``aws_db_instance`` (encrypted with the region key, password managed by RDS in
-    Secrets Manager, IAM auth, Multi-AZ, gp3 autoscaling storage, deletion
+    ``aws_db_instance`` (encrypted with the region key, master password written
+    write-only from ``MasterCredentials``, IAM auth, Multi-AZ, gp3 autoscaling storage, deletion
     protection, final snapshot) or, with ``replicate_from``, a cross-region read
     replica of it (encrypted with this region's key).
 
@@ -83,12 +84,16 @@ class Database(Facet):
         key: RegionalKey,
         app_security_group_id: str,
         log_retention_days: int,
+        credentials: MasterCredentials,
         replicate_from: str | None = None,
     ):
-        """``replicate_from``: ARN of the primary instance; set, this is its replica."""
+        """``credentials``: this region's master secret (the primary's password comes
+        from it). ``replicate_from``: ARN of the primary instance; set, this is its replica."""
         super().__init__(scope, id)
         n = ctx.naming
         replica = replicate_from is not None
+        if not replica and credentials.password is None:
+            raise ValueError("the primary database needs credentials that generate its password (no copy_from)")
         identifier = n.name("db")
         port = props.effective_port
 
@@ -164,10 +169,12 @@ class Database(Facet):
             allocated_storage=None if replica else props.allocated_storage_gb,
             db_name=None if replica else props.db_name,
             username=None if replica else props.username,
-            # RDS generates the password and keeps it in Secrets Manager under this
-            # key: it never appears in config, code, the synthesized JSON or outputs.
-            manage_master_user_password=None if replica else True,
-            master_user_secret_kms_key_id=None if replica else key.arn,
+            # Write-only (Terraform 1.11): the password is sent to RDS when its version
+            # changes and is kept in no state or plan file. Not RDS-managed: RDS cannot
+            # create a replica of an instance whose password it manages (RDS User Guide,
+            # "Limitations for Secrets Manager integration with Amazon RDS").
+            password_wo=None if replica else credentials.password,
+            password_wo_version=None if replica else credentials.version_number,
             instance_class=props.instance_class_in(replica=replica),
             max_allocated_storage=props.max_allocated_storage_gb,
             storage_type="gp3",
