@@ -12,7 +12,7 @@ import re
 import tomllib
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_core import ErrorDetails
@@ -507,6 +507,18 @@ def reserved_words(engine: Engine, version: str, kind: str) -> frozenset[str]:
     return words | (t.regions["mysql-users"] if kind == "user" else t.regions["mysql-schemas"])
 
 
+class VaultLock(StrEnum):
+    """AWS Backup Vault Lock (AWS Backup Developer Guide, "AWS Backup Vault Lock")."""
+
+    NONE = "none"
+    GOVERNANCE = "governance"
+    """Recovery points cannot be deleted before their retention; a principal allowed
+    ``backup:DeleteBackupVaultLockConfiguration`` can remove the lock."""
+    COMPLIANCE = "compliance"
+    """As governance, but after a 3-day grace period nobody, not even the root user,
+    can remove the lock or delete the vault before every recovery point expires."""
+
+
 class BackupConfig(Strict):
     """The AWS Backup plan of the primary region, copied to every secondary vault."""
 
@@ -515,7 +527,17 @@ class BackupConfig(Strict):
     retention_days: int = Field(default=35, ge=1, le=36500)
     """Days a recovery point is kept, in the primary vault and in every copy. Default: 35."""
     admin_role_name: str = Field(default="BackupAdmin", pattern=r"^[A-Za-z0-9_+=,.@-]{1,64}$")
-    """The only IAM role that may delete recovery points (vault access policy). Default: BackupAdmin."""
+    """The only IAM role that may delete recovery points, or change or delete the vault's
+    access policy (vault access policy). Default: BackupAdmin."""
+    vault_lock: VaultLock | None = None
+    """Vault Lock of every region's vault: governance, compliance (irreversible after 3
+    days) or none; it keeps each recovery point at least ``retention_days``. Default:
+    governance, none in a disposable environment (whose vault is deleted with it)."""
+
+    @field_validator("vault_lock", mode="before")
+    @classmethod
+    def _lock(cls, value: Any) -> Any:
+        return _enum(VaultLock, "vault lock", value)
 
     @field_validator("schedule")
     @classmethod
@@ -850,6 +872,10 @@ class EdgeConfig(Strict):
     failed over by Route 53 when delegated). Default: /api/*."""
     static_path_pattern: str = "/static/*"
     """The one cached path (AWS managed CachingOptimized); every other path is never cached."""
+    origin_secret_active: Literal["a", "b"] = "a"
+    """Which of the two origin secret values CloudFront sends; every ALB accepts both.
+    Switch it in a rotation, after regenerating the other (README, "Rotating the origin
+    secret"). Default: a."""
     origin_connection_timeout: int = Field(default=3, ge=1, le=10)
     """Seconds CloudFront waits to connect to an origin before trying the next. Default: 3."""
     origin_connection_attempts: int = Field(default=1, ge=1, le=3)
@@ -1224,6 +1250,12 @@ class Config(Strict):
                     )
         if self.emulator is not None and not self.disposable:
             raise ValueError("emulator: an emulator profile must set disposable = true so destroy can clean up")
+        lock = self.database.backup.vault_lock
+        if self.disposable and lock not in (None, VaultLock.NONE):
+            raise ValueError(
+                f"database.backup.vault_lock: a disposable environment is torn down, and a vault under a "
+                f'{lock.value} lock keeps its recovery points; set vault_lock = "none" (or disposable = false)'
+            )
         if not self.disposable and not self.edge.delegated:
             raise ValueError(
                 "edge.delegated: a non-disposable environment has TLS on every hop, and CloudFront can reach the "

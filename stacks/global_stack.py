@@ -89,13 +89,15 @@ class GlobalStack(ProductStack):
             provider=self.edge_provider,
             key=self.edge_key,
             props=OriginSecretProps(
-                naming=global_ctx.naming, recovery_window_days=SECRET_RECOVERY_WINDOW_DAYS if stateful else 0
+                naming=global_ctx.naming,
+                active=config.edge.origin_secret_active,
+                recovery_window_days=SECRET_RECOVERY_WINDOW_DAYS if stateful else 0,
             ),
         )
         self.origin_access = OriginAccess(
             self,
             "origin-access",
-            secret=self.origin_secret.value,
+            accepted=self.origin_secret.accepted,
             listeners=[
                 OriginListener(
                     region=name,

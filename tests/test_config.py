@@ -425,6 +425,7 @@ BAD = [
         "set [edge] delegated = true",
     ),
     ("edge-bad-domain", "edge", {"domain": "Not A Domain"}, "edge.domain", "should match pattern"),
+    ("vault-lock-unknown", "database.backup.vault_lock", "strict", "database.backup.vault_lock", "governance"),
     ("edge-interval", "edge", {"health_check_interval": 15}, "edge.health_check_interval", "use 10 (fast) or 30"),
     (
         "edge-threshold",
@@ -816,3 +817,13 @@ def test_emulator_region_endpoints_name_regions_of_the_config_and_loopback_only(
     with pytest.raises(ConfigError) as err:
         parse(local)
     assert "emulator.regions.us-west-2" in str(err.value) and "should match pattern" in str(err.value)
+
+
+@pytest.mark.parametrize("lock", ["governance", "compliance"])
+def test_a_disposable_environment_refuses_a_vault_lock(lock: str) -> None:
+    data = mutate("database.backup.vault_lock", lock)
+    data["disposable"] = True
+    with pytest.raises(ConfigError) as info:
+        parse(data, "dev.toml")
+    (problem,) = info.value.problems
+    assert problem.startswith("database.backup.vault_lock") and 'set vault_lock = "none"' in problem

@@ -219,8 +219,47 @@ def test_vault_is_encrypted_and_only_the_admin_deletes_recovery_points(default_s
     assert resources(doc, "aws_backup_vault")["data_vault"]["kms_key_arn"] == KEY
     policy = json.loads(resources(doc, "aws_backup_vault_policy")["data_vault-policy"]["policy"])
     (deny,) = policy["Statement"]
-    assert deny["Effect"] == "Deny" and "backup:DeleteRecoveryPoint" in deny["Action"]
+    assert deny["Effect"] == "Deny" and deny["Principal"] == {"AWS": "*"}
+    # Nobody but the admin role may delete or loosen, nor replace or delete this policy
+    # (else any admin of the account could lift the deny first). Vault access policies
+    # take no wildcard actions (AWS Backup Developer Guide, "Vault access policies").
+    assert set(deny["Action"]) == {
+        "backup:DeleteRecoveryPoint",
+        "backup:UpdateRecoveryPointLifecycle",
+        "backup:DeleteBackupVault",
+        "backup:PutBackupVaultAccessPolicy",
+        "backup:DeleteBackupVaultAccessPolicy",
+    }
+    assert not [a for a in deny["Action"] if "*" in a]
     assert deny["Condition"]["ArnNotEquals"]["aws:PrincipalArn"].endswith(":role/BackupAdmin")
+    # Governance lock by default: every recovery point is kept its full retention.
+    lock = resources(doc, "aws_backup_vault_lock_configuration")["data_vault-lock"]
+    assert lock["backup_vault_name"] == "${aws_backup_vault.data_vault.name}"
+    assert lock["min_retention_days"] == 35 and "changeable_for_days" not in lock and "max_retention_days" not in lock
+
+
+@pytest.mark.parametrize(
+    ("lock", "expected"),
+    [("compliance", {"min_retention_days": 35, "changeable_for_days": 3}), ("none", None)],
+)
+def test_vault_lock_mode_comes_from_the_config(
+    synthesize: Any, tmp_path: Path, lock: str, expected: dict[str, int] | None
+) -> None:
+    config = tmp_path / "lock.toml"
+    text = (ROOT / "config/default.toml").read_text()
+    config.write_text(text.replace("[database.backup]\n", f'[database.backup]\nvault_lock = "{lock}"\n'))
+    _, docs = synthesize(config)
+    for stack in (EAST, WEST):
+        found = resources(docs[stack], "aws_backup_vault_lock_configuration").get("data_vault-lock")
+        if expected is None:
+            assert found is None
+        else:
+            assert found is not None and {k: found.get(k) for k in expected} == expected
+
+
+def test_disposable_vaults_have_no_lock(dev_synth: Synth) -> None:
+    for doc in dev_synth.values():
+        assert "aws_backup_vault_lock_configuration" not in doc.get("resource", {})
 
 
 def test_mysql_profile_synthesizes_and_validates(synthesize: Any, terraform: Any) -> None:

@@ -135,9 +135,14 @@ def test_origin_secret_is_generated_not_written_and_never_a_plain_output(default
     for o in distribution(doc)["origin"]:
         (header,) = o["custom_header"]
         assert header == {"name": "X-Origin-Verify", "value": value}
-    (secret,) = resources(doc, "aws_secretsmanager_secret").values()
-    assert secret["provider"] == "aws.us_east_1" and secret["kms_key_id"] == "${aws_kms_key.edge-key_key.arn}"
-    assert "aws_secretsmanager_random_password" in doc["data"]
+    secrets = resources(doc, "aws_secretsmanager_secret")
+    assert sorted(secrets) == ["origin-secret_secret", "origin-secret_secret-b"]
+    for secret in secrets.values():
+        assert secret["provider"] == "aws.us_east_1" and secret["kms_key_id"] == "${aws_kms_key.edge-key_key.arn}"
+    assert sorted(doc["data"]["aws_secretsmanager_random_password"]) == [
+        "origin-secret_generated",
+        "origin-secret_generated-b",
+    ], "one generator per slot, or both slots would get the same value"
     import tomllib
 
     from tests.test_data_tier import walk
@@ -181,7 +186,10 @@ def test_every_region_admits_cloudfront_through_a_rule_of_the_edge(default_synth
             {
                 "http_header": {
                     "http_header_name": "X-Origin-Verify",
-                    "values": ["${aws_secretsmanager_secret_version.origin-secret_value.secret_string}"],
+                    "values": [
+                        "${aws_secretsmanager_secret_version.origin-secret_value.secret_string}",
+                        "${aws_secretsmanager_secret_version.origin-secret_value-b.secret_string}",
+                    ],
                 }
             }
         ]
@@ -383,3 +391,22 @@ def test_domain_variable_accepts_a_domain_you_own(default_synth: Synth, terrafor
     (tmp_path / "main.tf.json").write_text(json.dumps(block))
     terraform.run(tmp_path, "init", "-input=false")
     terraform.run(tmp_path, "plan", "-input=false", "-var", "domain=shop.acme.com")
+
+
+def test_a_rotation_switches_what_cloudfront_sends_while_every_alb_accepts_both(
+    synthesize: Any, tmp_path: Path
+) -> None:
+    """edge.origin_secret_active = "b" (step 2 of README, Rotating the origin secret):
+    CloudFront sends slot b; the rules accept b and the previous a, so requests signed
+    with either during CloudFront's rollout pass (no 403 window)."""
+    _, docs = synthesize(
+        variant(
+            tmp_path, "b.toml", "", replace=("delegated = true\n", 'delegated = true\norigin_secret_active = "b"\n')
+        )
+    )
+    doc = docs[GLOBAL]
+    value = "${aws_secretsmanager_secret_version.origin-secret_value%s.secret_string}"
+    for o in distribution(doc)["origin"]:
+        assert o["custom_header"] == [{"name": "X-Origin-Verify", "value": value % "-b"}]
+    for rule in resources(doc, "aws_lb_listener_rule").values():
+        assert rule["condition"][0]["http_header"]["values"] == [value % "-b", value % ""]

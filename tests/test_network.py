@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -147,6 +148,35 @@ def test_interface_endpoints_only_admit_https_from_the_vpc(stack_factory: Callab
     assert {e["service_name"] for e in interface} == {"com.amazonaws.us-east-1.ssm", "com.amazonaws.us-east-1.logs"}
     (rule,) = resources(doc, "aws_vpc_security_group_ingress_rule").values()
     assert (rule["from_port"], rule["to_port"], rule["cidr_ipv4"]) == (443, 443, "10.0.0.0/16")
+    for endpoint in interface:
+        (statement,) = json.loads(endpoint["policy"])["Statement"]
+        assert statement["Effect"] == "Allow" and set(statement["Condition"]) == {"StringEquals"}
+        (account,) = statement["Condition"]["StringEquals"].values()
+        assert list(statement["Condition"]["StringEquals"]) == ["aws:PrincipalAccount"] and is_account(account), (
+            "credentials of another account cannot use the VPC's private path"
+        )
+
+
+def is_account(value: str) -> bool:
+    return value.startswith("${data.aws_caller_identity.") and value.endswith(".account_id}")
+
+
+def test_gateway_endpoints_reach_the_accounts_own_buckets_and_the_repositories(per_az: dict[str, Any]) -> None:
+    """Limited to the account (no copying data out to another account's bucket through
+    the endpoint), plus reads of the AWS-owned buckets the instances need: dnf's AL2023
+    repositories (AL2023 User Guide) and SSM Agent's buckets (Systems Manager User Guide)."""
+    endpoints = {e["service_name"].rsplit(".", 1)[1]: e for e in resources(per_az, "aws_vpc_endpoint").values()}
+    for service, endpoint in endpoints.items():
+        own, *rest = json.loads(endpoint["policy"])["Statement"]
+        ((key, account),) = own["Condition"]["StringEquals"].items()
+        assert key == "aws:ResourceAccount" and is_account(account) and own["Resource"] == "*"
+        if service == "dynamodb":
+            assert rest == []
+    (repos,) = json.loads(endpoints["s3"]["policy"])["Statement"][1:]
+    assert repos["Action"] == "s3:GetObject" and "Condition" not in repos
+    buckets = [r.split(":s3:::")[1] for r in repos["Resource"]]
+    assert "al2023-repos-us-east-1-de612dc2/*" in buckets and "amazon-ssm-us-east-1/*" in buckets
+    assert all(b.endswith("/*") and "us-east-1" in b for b in buckets)
 
 
 def test_kms_key_rotates_and_lets_regional_logs_use_it(per_az: dict[str, Any]) -> None:

@@ -14,12 +14,13 @@ from cdktf_cdktf_provider_aws.backup_plan import (
 )
 from cdktf_cdktf_provider_aws.backup_selection import BackupSelection
 from cdktf_cdktf_provider_aws.backup_vault import BackupVault as BackupVaultResource
+from cdktf_cdktf_provider_aws.backup_vault_lock_configuration import BackupVaultLockConfiguration
 from cdktf_cdktf_provider_aws.backup_vault_policy import BackupVaultPolicy
 from cdktf_cdktf_provider_aws.provider import AwsProvider
 from constructs import Construct
 
 from ..addressing import Facet
-from ..config import BackupConfig
+from ..config import BackupConfig, VaultLock
 from ..context import Context
 from ..guards import protect
 from ..iam import managed_policy_arn, policy_document, service_role
@@ -39,6 +40,25 @@ START_WINDOW_MINUTES = 60
 """A job not started within an hour of its schedule is cancelled (and alarms)."""
 COMPLETION_WINDOW_MINUTES = 360
 """A backup still running after 6 hours is cancelled: it would collide with the next day's."""
+COMPLIANCE_GRACE_DAYS = 3
+"""A compliance lock can be removed for 3 days (the minimum ``ChangeableForDays``), then never."""
+GUARDED_VAULT_ACTIONS = (
+    "backup:DeleteRecoveryPoint",
+    "backup:UpdateRecoveryPointLifecycle",
+    "backup:DeleteBackupVault",
+    "backup:PutBackupVaultAccessPolicy",
+    "backup:DeleteBackupVaultAccessPolicy",
+)
+"""What only the backup admin role may do to a vault: delete or shorten recovery points,
+delete the vault, and change or delete this very policy (so an admin of the account
+cannot first lift the deny). Vault access policies take no wildcard actions."""
+
+
+def effective_lock(props: BackupConfig, *, stateful: bool) -> VaultLock:
+    """The configured lock, or governance (none where the environment is disposable)."""
+    if props.vault_lock is not None:
+        return props.vault_lock
+    return VaultLock.GOVERNANCE if stateful else VaultLock.NONE
 
 
 def vault_arn(partition: str, region: str, account: str, vault_name: str) -> str:
@@ -54,9 +74,12 @@ def vault_name(naming: Naming) -> str:
 
 class BackupVault(Facet):
     """Creates ``aws_backup_vault`` (encrypted with the region key, ``prevent_destroy``
-    unless disposable), when stateful a vault access policy that denies deleting or
-    shortening recovery points to everyone but ``admin_role_name``, and the service
-    role AWS Backup assumes (managed backup/restore policies incl. S3).
+    unless disposable); when stateful, a vault access policy that denies deleting or
+    shortening recovery points, deleting the vault, and changing or deleting the
+    policy itself to everyone but ``admin_role_name``; the vault lock of
+    ``props.vault_lock`` (governance by default, none when disposable), keeping every
+    recovery point at least ``retention_days``; and the service role AWS Backup assumes
+    (managed backup/restore policies incl. S3).
 
     Every region has both, whatever its role: the backup plan that a failover adds to
     the surviving region then needs no IAM change, since IAM's control plane is in
@@ -89,14 +112,27 @@ class BackupVault(Facet):
                 backup_vault_name=self.vault.name,
                 policy=policy_document(
                     {
-                        "Sid": "OnlyBackupAdminDeletesRecoveryPoints",
+                        "Sid": "OnlyBackupAdminDeletesOrLoosens",
                         "Effect": "Deny",
                         "Principal": {"AWS": "*"},
-                        "Action": ["backup:DeleteRecoveryPoint", "backup:UpdateRecoveryPointLifecycle"],
+                        "Action": list(GUARDED_VAULT_ACTIONS),
                         "Resource": "*",
                         "Condition": {"ArnNotEquals": {"aws:PrincipalArn": admin}},
                     }
                 ),
+            )
+        lock = effective_lock(props, stateful=ctx.stateful)
+        self.lock: BackupVaultLockConfiguration | None = None
+        if lock is not VaultLock.NONE:
+            self.lock = BackupVaultLockConfiguration(
+                self,
+                "vault-lock",
+                provider=provider,
+                backup_vault_name=self.vault.name,
+                min_retention_days=props.retention_days,
+                # Set, the lock is in compliance mode (AWS Backup API reference,
+                # PutBackupVaultLockConfiguration, ChangeableForDays); unset, governance.
+                changeable_for_days=COMPLIANCE_GRACE_DAYS if lock is VaultLock.COMPLIANCE else None,
             )
         self.service_role = service_role(
             self,

@@ -34,8 +34,9 @@ class OriginListener:
 
 class OriginAccess(Construct):
     """Creates, per region, an ``aws_lb_listener_rule`` on the ALB's listener that
-    forwards to the app target group what carries ``X-Origin-Verify`` with the origin
-    secret (every other request gets the listener's 403).
+    forwards to the app target group what carries ``X-Origin-Verify`` with one of the
+    accepted origin secret values (both slots of ``OriginSecret``, so a rotation never
+    refuses a request; every other request gets the listener's 403).
 
     It lives with the secret and the distribution (the global stack), not with the
     region: the value CloudFront sends and the values every ALB accepts then change in
@@ -44,11 +45,11 @@ class OriginAccess(Construct):
 
     Example::
 
-        OriginAccess(stack, "origin-access", secret=secret.value,
+        OriginAccess(stack, "origin-access", accepted=secret.accepted,
                      listeners=[OriginListener(region="us-east-1", provider=p, listener_arn=..., target_group_arn=...)])
     """
 
-    def __init__(self, scope: Construct, id: str, *, secret: str, listeners: Sequence[OriginListener]):
+    def __init__(self, scope: Construct, id: str, *, accepted: Sequence[str], listeners: Sequence[OriginListener]):
         super().__init__(scope, id)
         self.rules: dict[str, LbListenerRule] = {}
         for listener in listeners:
@@ -61,7 +62,7 @@ class OriginAccess(Construct):
                 condition=[
                     LbListenerRuleCondition(
                         http_header=LbListenerRuleConditionHttpHeader(
-                            http_header_name=ORIGIN_SECRET_HEADER, values=[secret]
+                            http_header_name=ORIGIN_SECRET_HEADER, values=list(accepted)
                         )
                     )
                 ],

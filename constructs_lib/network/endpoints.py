@@ -11,16 +11,75 @@ from constructs import Construct
 
 from ..addressing import Facet
 from ..context import Context
+from ..iam import policy_document
 from ..security_groups import HTTPS, IN, OUT, Peer, Rule, add_rules, security_group
 
 GATEWAY_SERVICES = ("s3", "dynamodb")
 """Gateway endpoints cost nothing and keep S3/DynamoDB traffic off the NAT gateways."""
+AWS_OWNED_BUCKETS = (
+    # Amazon Linux 2023's package repositories (AL2023 User Guide, "Accessing AL2023
+    # repositories through a gateway VPC endpoint"): dnf on the instances.
+    "al2023-repos-{region}-de612dc2",
+    # SSM Agent's own buckets (Systems Manager User Guide, "SSM Agent communications
+    # with AWS managed S3 buckets"): agent updates, documents, patch baselines.
+    "aws-ssm-{region}",
+    "amazon-ssm-{region}",
+    "amazon-ssm-packages-{region}",
+    "{region}-birdwatcher-prod",
+    "aws-ssm-document-attachments-{region}",
+    "aws-ssm-distributor-file-{region}",
+    "patch-baseline-snapshot-{region}",
+)
+"""AWS-owned buckets the instances read through the S3 gateway endpoint (GetObject only)."""
+
+
+def gateway_policy(service: str, *, partition: str, region: str, account: str) -> str:
+    """A gateway endpoint reaches the account's own buckets and tables only (an
+    instance cannot copy data to another account's bucket through it), plus, for S3,
+    reads of the AWS-owned buckets the instances need (``AWS_OWNED_BUCKETS``)."""
+    statements: list[dict[str, object]] = [
+        {
+            "Sid": "OwnAccountOnly",
+            "Effect": "Allow",
+            "Principal": "*",
+            "Action": "*",
+            "Resource": "*",
+            "Condition": {"StringEquals": {"aws:ResourceAccount": account}},
+        }
+    ]
+    if service == "s3":
+        statements.append(
+            {
+                "Sid": "ReadAwsOwnedRepositories",
+                "Effect": "Allow",
+                "Principal": "*",
+                "Action": "s3:GetObject",
+                "Resource": [f"arn:{partition}:s3:::{b.format(region=region)}/*" for b in AWS_OWNED_BUCKETS],
+            }
+        )
+    return policy_document(*statements)
+
+
+def interface_policy(account: str) -> str:
+    """An interface endpoint serves the account's own principals only: credentials of
+    another account cannot use this VPC's private path to the service."""
+    return policy_document(
+        {
+            "Sid": "OwnAccountPrincipalsOnly",
+            "Effect": "Allow",
+            "Principal": "*",
+            "Action": "*",
+            "Resource": "*",
+            "Condition": {"StringEquals": {"aws:PrincipalAccount": account}},
+        }
+    )
 
 
 class VpcEndpoints(Facet):
     """Gateway endpoints for S3 and DynamoDB on the given route tables, and interface
     endpoints (private DNS) in the given subnets behind a group that admits HTTPS from
-    the VPC only.
+    the VPC only. Every endpoint has a policy limited to the account
+    (``gateway_policy``, ``interface_policy``).
 
     Example::
 
@@ -40,11 +99,21 @@ class VpcEndpoints(Facet):
         route_table_ids: Sequence[str],
         subnet_ids: Sequence[str],
         interface_services: Sequence[str],
+        partition: str,
+        account: str,
     ):
+        """``partition``, ``account``: of the stack's account, for the endpoint policies."""
         super().__init__(scope, id)
         n = self._naming = ctx.naming
         for service in GATEWAY_SERVICES:
-            self._endpoint(service, provider, vpc, "Gateway", route_table_ids=list(route_table_ids))
+            self._endpoint(
+                service,
+                provider,
+                vpc,
+                "Gateway",
+                policy=gateway_policy(service, partition=partition, region=n.region, account=account),
+                route_table_ids=list(route_table_ids),
+            )
         if not interface_services:
             return
         group = security_group(
@@ -74,6 +143,7 @@ class VpcEndpoints(Facet):
                 provider,
                 vpc,
                 "Interface",
+                policy=interface_policy(account),
                 private_dns_enabled=True,
                 subnet_ids=list(subnet_ids),
                 security_group_ids=[group.id],
@@ -86,6 +156,7 @@ class VpcEndpoints(Facet):
         vpc: Vpc,
         kind: str,
         *,
+        policy: str,
         route_table_ids: list[str] | None = None,
         private_dns_enabled: bool | None = None,
         subnet_ids: list[str] | None = None,
@@ -98,6 +169,7 @@ class VpcEndpoints(Facet):
             vpc_id=vpc.id,
             service_name=f"com.amazonaws.{self._naming.region}.{service}",
             vpc_endpoint_type=kind,
+            policy=policy,
             route_table_ids=route_table_ids,
             private_dns_enabled=private_dns_enabled,
             subnet_ids=subnet_ids,

@@ -159,6 +159,8 @@ class RegionalNetwork(Construct):
             route_table_ids=[rt.id for rt in self.private_route_tables] + [self.database_route_table.id],
             subnet_ids=[s.id for s in self.private_subnets],
             interface_services=props.interface_endpoints,
+            partition=key.partition_name,
+            account=key.account_id,
         )
         self.flow_logs = FlowLogs(self, "flow-logs", provider=provider, ctx=ctx, props=props, vpc=self.vpc, key=key)
 
