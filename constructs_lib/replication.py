@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 from cdktf_cdktf_provider_aws.provider import AwsProvider
@@ -12,19 +13,41 @@ from cdktf_cdktf_provider_aws.s3_bucket_replication_configuration import (
     S3BucketReplicationConfigurationRuleDeleteMarkerReplication,
     S3BucketReplicationConfigurationRuleDestination,
     S3BucketReplicationConfigurationRuleDestinationEncryptionConfiguration,
+    S3BucketReplicationConfigurationRuleDestinationMetrics,
     S3BucketReplicationConfigurationRuleFilter,
     S3BucketReplicationConfigurationRuleSourceSelectionCriteria,
+    S3BucketReplicationConfigurationRuleSourceSelectionCriteriaReplicaModifications,
     S3BucketReplicationConfigurationRuleSourceSelectionCriteriaSseKmsEncryptedObjects,
 )
 from constructs import Construct
 
+from .alarms import AlarmSpec, metric_alarm
 from .iam import policy_document, service_role
 from .naming import Naming
+
+REPLICATION_FAILED = AlarmSpec(
+    id="replication-failed",
+    description=(
+        "Objects of the application bucket failed to replicate to another region (S3 Replication metrics, "
+        "OperationsFailedReplication): that region would miss them after a failover"
+    ),
+    namespace="AWS/S3",
+    metric_name="OperationsFailedReplication",
+    statistic="Sum",
+    evaluation_periods=1,
+    threshold=0,
+    comparison_operator="GreaterThanThreshold",
+    treat_missing_data="notBreaching",
+    period_seconds=300,
+)
+"""Any failed replication in five minutes (S3 User Guide, "Monitoring progress with
+replication metrics and Amazon S3 event notifications")."""
 
 
 @dataclass(frozen=True, kw_only=True)
 class ReplicaBucket:
     region: str
+    bucket_name: str
     bucket_arn: str
     key_arn: str
     """KMS key the replicas are re-encrypted with (the destination region's)."""
@@ -38,6 +61,9 @@ class BucketReplicationProps:
     source_key_arn: str
     source_region: str
     destinations: tuple[ReplicaBucket, ...]
+    alarm_actions: Sequence[str] = ()
+    """SNS topics told when an object fails to replicate (the source region's topic).
+    Default: none, no alarm."""
 
 
 class BucketReplication(Construct):
@@ -45,8 +71,11 @@ class BucketReplication(Construct):
     bucket to versioned buckets in other regions, re-encrypting with each
     destination's key, through a role that can do exactly that.
 
-    Creates: ``aws_iam_role`` + ``aws_iam_role_policy`` and
-    ``aws_s3_bucket_replication_configuration`` (one rule per destination).
+    Creates: ``aws_iam_role`` + ``aws_iam_role_policy``,
+    ``aws_s3_bucket_replication_configuration`` (one rule per destination, with
+    replication metrics and replica modification sync, since the buckets replicate
+    both ways), and per destination a ``replication-failed`` alarm on
+    ``OperationsFailedReplication`` when ``alarm_actions`` are given.
 
     It lives in the stack that runs after every region exists (S3 refuses a
     replication rule to a bucket that does not exist yet).
@@ -123,7 +152,13 @@ class BucketReplication(Construct):
                     source_selection_criteria=S3BucketReplicationConfigurationRuleSourceSelectionCriteria(
                         sse_kms_encrypted_objects=S3BucketReplicationConfigurationRuleSourceSelectionCriteriaSseKmsEncryptedObjects(
                             status="Enabled"
-                        )
+                        ),
+                        # Two-way replication: metadata changed on a replica (tags, ACLs,
+                        # lock settings) goes back too (S3 User Guide, "Replicating
+                        # metadata changes with replica modification sync").
+                        replica_modifications=S3BucketReplicationConfigurationRuleSourceSelectionCriteriaReplicaModifications(
+                            status="Enabled"
+                        ),
                     ),
                     destination=S3BucketReplicationConfigurationRuleDestination(
                         bucket=d.bucket_arn,
@@ -131,9 +166,29 @@ class BucketReplication(Construct):
                         encryption_configuration=S3BucketReplicationConfigurationRuleDestinationEncryptionConfiguration(
                             replica_kms_key_id=d.key_arn
                         ),
+                        # Replication metrics (without Replication Time Control): the
+                        # failure alarm below watches them.
+                        metrics=S3BucketReplicationConfigurationRuleDestinationMetrics(status="Enabled"),
                     ),
                 )
                 for i, d in enumerate(props.destinations)
             ],
             depends_on=role.policies,
         )
+        self.alarms = [
+            metric_alarm(
+                self,
+                replace(REPLICATION_FAILED, id=f"{REPLICATION_FAILED.id}-to-{d.region}"),
+                provider=provider,
+                naming=n,
+                construct_id=f"failed-to-{d.region}",
+                dimensions={
+                    "SourceBucket": props.source_bucket_name,
+                    "DestinationBucket": d.bucket_name,
+                    "RuleId": f"to-{d.region}",
+                },
+                actions=props.alarm_actions,
+            )
+            for d in props.destinations
+            if props.alarm_actions
+        ]

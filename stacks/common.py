@@ -14,7 +14,6 @@ from cdktf import (
 )
 from cdktf_cdktf_provider_aws.provider import (
     AwsProvider,
-    AwsProviderAssumeRole,
     AwsProviderDefaultTags,
     AwsProviderEndpoints,
 )
@@ -249,15 +248,7 @@ class ProductStack(ReadableStack):
         if c.account is not None:
             # Terraform refuses to plan with credentials of another account.
             account["allowed_account_ids"] = [c.account.id]
-            if self.assume_role_arn is not None:
-                account["assume_role"] = [
-                    AwsProviderAssumeRole(
-                        role_arn=self.assume_role_arn,
-                        session_name=c.account.session_name or f"{c.project}-{c.environment}-terraform",
-                        external_id=c.account.external_id,
-                    )
-                ]
-        return AwsProvider(
+        provider = AwsProvider(
             self,
             f"aws-{region}",
             region=region,
@@ -266,6 +257,20 @@ class ProductStack(ReadableStack):
             **account,
             default_tags=[AwsProviderDefaultTags(tags=tags_for(c, region))],
         )
+        if c.account is not None and self.assume_role_arn is not None:
+            # A dynamic block, so that TF_VAR_assume_role_arn="" (CI, already holding the
+            # role) leaves out assume_role entirely: an assume_role block with an empty
+            # role_arn makes provider 5.100 warn on every plan.
+            var = f"var.{ASSUME_ROLE_VARIABLE}"
+            role = {
+                "role_arn": "${assume_role.value}",
+                "session_name": c.account.session_name or f"{c.project}-{c.environment}-terraform",
+                **({"external_id": c.account.external_id} if c.account.external_id else {}),
+            }
+            provider.add_override(
+                "dynamic.assume_role", {"for_each": f'${{{var} == "" ? [] : [{var}]}}', "content": role}
+            )
+        return provider
 
     def outputs(self, *rows: tuple[str, Any, str]) -> None:
         """A described ``TerraformOutput`` per ``(name, value, description)``; a row

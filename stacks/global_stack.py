@@ -180,10 +180,16 @@ class GlobalStack(ProductStack):
                     source_bucket_arn=source.app.app_bucket.arn,
                     source_key_arn=source.key.arn,
                     destinations=tuple(
-                        ReplicaBucket(region=other, bucket_arn=dest.app.app_bucket.arn, key_arn=dest.key.arn)
+                        ReplicaBucket(
+                            region=other,
+                            bucket_name=dest.app.app_bucket.bucket_name,
+                            bucket_arn=dest.app.app_bucket.arn,
+                            key_arn=dest.key.arn,
+                        )
                         for other, dest in regional.items()
                         if other != name
                     ),
+                    alarm_actions=(source.app.sns_topic_arn,),
                 ),
             )
 

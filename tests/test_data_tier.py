@@ -262,6 +262,16 @@ def test_disposable_vaults_have_no_lock(dev_synth: Synth) -> None:
         assert "aws_backup_vault_lock_configuration" not in doc.get("resource", {})
 
 
+@pytest.mark.parametrize("stack", [EAST, WEST])
+def test_parameter_group_is_replaced_before_it_is_destroyed(default_synth: Synth, stack: str) -> None:
+    """A major version upgrade changes the family: RDS refuses to delete a parameter
+    group a database still uses (InvalidDBParameterGroupState), so the new group comes
+    first; its name carries the family, so the two never collide."""
+    group = resources(default_synth[stack], "aws_db_parameter_group")["data_parameters"]
+    assert group["lifecycle"] == {"create_before_destroy": True}
+    assert group["family"].replace(".", "-") in group["name"] and group["family"] in group["description"]
+
+
 def test_mysql_profile_synthesizes_and_validates(synthesize: Any, terraform: Any) -> None:
     outdir, docs = synthesize(ROOT / "config/mysql.toml")
     east, west = docs["shop-prod-us-east-1"], docs["shop-prod-us-west-2"]

@@ -410,3 +410,31 @@ def test_a_rotation_switches_what_cloudfront_sends_while_every_alb_accepts_both(
         assert o["custom_header"] == [{"name": "X-Origin-Verify", "value": value % "-b"}]
     for rule in resources(doc, "aws_lb_listener_rule").values():
         assert rule["condition"][0]["http_header"]["values"] == [value % "-b", value % ""]
+
+
+def test_replication_is_measured_alarmed_and_syncs_replica_changes(default_synth: Synth) -> None:
+    """S3 Replication metrics on every rule, an alarm per rule on OperationsFailedReplication
+    to the source region's topic, and replica modification sync (two-way replication)."""
+    doc = default_synth[GLOBAL]
+    alarms = resources(doc, "aws_cloudwatch_metric_alarm")
+    for source, destination in ((EAST, WEST), (WEST, EAST)):
+        region, other = source.removeprefix("webapp-prod-"), destination.removeprefix("webapp-prod-")
+        config = resources(doc, "aws_s3_bucket_replication_configuration")[
+            f"app-bucket-replication-{region}_configuration"
+        ]
+        (rule,) = config["rule"]
+        assert rule["destination"]["metrics"] == {"status": "Enabled"}
+        assert rule["source_selection_criteria"]["replica_modifications"] == {"status": "Enabled"}
+        alarm = alarms[f"app-bucket-replication-{region}_failed-to-{other}"]
+        assert alarm["alarm_name"] == f"{source}-replication-failed-to-{other}"
+        assert (alarm["namespace"], alarm["metric_name"]) == ("AWS/S3", "OperationsFailedReplication")
+        assert alarm["provider"] == f"aws.{region.replace('-', '_')}", "S3 publishes in the source region"
+        assert alarm["dimensions"]["RuleId"] == rule["id"]
+        assert resolves_to(default_synth, alarm["dimensions"]["SourceBucket"], source) == (
+            "${aws_s3_bucket.app_app-bucket_bucket.id}"
+        )
+        assert resolves_to(default_synth, alarm["dimensions"]["DestinationBucket"], destination) == (
+            "${aws_s3_bucket.app_app-bucket_bucket.id}"
+        )
+        (action,) = alarm["alarm_actions"]
+        assert resolves_to(default_synth, action, source) == "${aws_sns_topic.app_alarms.arn}"

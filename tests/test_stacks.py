@@ -254,7 +254,7 @@ def test_each_region_reaches_its_own_emulator_endpoint_and_global_services_us_ea
         assert "skip_credentials_validation" not in provider
 
 
-def test_account_guard_rails_reach_every_provider(synthesize: Any, tmp_path: Path) -> None:
+def test_account_guard_rails_reach_every_provider(synthesize: Any, tmp_path: Path, terraform: Any) -> None:
     """[account]: every provider of every stack refuses other accounts' credentials and
     assumes the deploy role (with a session name CloudTrail shows)."""
     config = tmp_path / "prod.toml"
@@ -263,18 +263,23 @@ def test_account_guard_rails_reach_every_provider(synthesize: Any, tmp_path: Pat
         + '\n[account]\nid = "111122223333"\nrole_arn = "arn:aws:iam::111122223333:role/path/deployer"\n'
         + 'external_id = "webapp-prod"\n'
     )
-    _, docs = synthesize(config)
+    outdir, docs = synthesize(config)
+    terraform.validate_many([Path(outdir) / "stacks" / stack for stack in sorted(docs)], tmp_path / "validate")
     providers = [p for doc in docs.values() for p in doc["provider"]["aws"]]
     assert len(providers) == 5, "one per regional stack, the primary's region in the secondary, two in the global"
     for provider in providers:
         assert provider["allowed_account_ids"] == ["111122223333"]
-        assert provider["assume_role"] == [
-            {
-                "role_arn": "${var.assume_role_arn}",
+        # A dynamic block: with TF_VAR_assume_role_arn="" there is no assume_role at all
+        # (an empty role_arn makes provider 5.100 warn on every plan).
+        assert "assume_role" not in provider
+        assert provider["dynamic"]["assume_role"] == {
+            "for_each": '${var.assume_role_arn == "" ? [] : [var.assume_role_arn]}',
+            "content": {
+                "role_arn": "${assume_role.value}",
                 "session_name": "webapp-prod-terraform",
                 "external_id": "webapp-prod",
-            }
-        ]
+            },
+        }
     for doc in docs.values():
         # CI, already holding the deploy role through OIDC, sets TF_VAR_assume_role_arn="".
         assert doc["variable"]["assume_role_arn"]["default"] == "arn:aws:iam::111122223333:role/path/deployer"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from cdktf import TerraformResourceLifecycle
 from cdktf_cdktf_provider_aws.db_instance import DbInstance
 from cdktf_cdktf_provider_aws.db_parameter_group import DbParameterGroup, DbParameterGroupParameter
 from cdktf_cdktf_provider_aws.db_subnet_group import DbSubnetGroup
@@ -132,6 +133,10 @@ class Database(Facet):
                 DbParameterGroupParameter(name=k, value=v, apply_method="immediate")
                 for k, v in sorted(engine_parameters(props.engine).items())
             ],
+            # A major version upgrade needs a group of the new family: the database moves
+            # to the new one before the old is deleted (RDS refuses to delete a group in
+            # use). Name and description both carry the family, so they never collide.
+            lifecycle=TerraformResourceLifecycle(create_before_destroy=True),
         )
         log_groups = [
             encrypted_log_group(
