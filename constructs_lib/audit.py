@@ -32,12 +32,18 @@ class AuditTrailProps:
     billed per event). Default: none, management events only."""
 
 
+def trail_name(naming: Naming) -> str:
+    """``<project>-<env>-<home region>-trail``."""
+    return naming.name("trail")
+
+
 class AuditTrail(Construct):
     """A multi-region CloudTrail trail with log file validation, encrypted with a KMS
     key, delivered to a dedicated bucket (versioned, TLS-only, private, access-logged,
     30 d -> STANDARD_IA, 90 d -> GLACIER, 365 d -> expire) and to CloudWatch Logs.
 
-    The key passed in must allow ``cloudtrail.amazonaws.com`` (RegionalKeyProps.service_principals).
+    The key passed in must let CloudTrail encrypt for this trail (``RegionalKeyProps.cloudtrail``
+    with ``trail_name(naming)``).
 
     Example::
 
@@ -48,9 +54,9 @@ class AuditTrail(Construct):
         super().__init__(scope, id)
         n = props.naming
         account, part = key.account_id, key.partition_name
-        trail_name = n.name("trail")
-        bucket_name = f"{n.name('trail')}-{account}"
-        trail_arn = f"arn:{part}:cloudtrail:{n.region}:{account}:trail/{trail_name}"
+        name = trail_name(n)
+        bucket_name = f"{name}-{account}"
+        trail_arn = f"arn:{part}:cloudtrail:{n.region}:{account}:trail/{name}"
         self.bucket = SecureBucket(
             self,
             "bucket",
@@ -58,6 +64,10 @@ class AuditTrail(Construct):
             props=SecureBucketProps(
                 name=bucket_name,
                 kms_key_arn=key.arn,
+                # Each log file keeps CloudTrail's encryption context (the trail ARN), which
+                # the key policy requires (RegionalKeyProps.cloudtrail); a Bucket Key would
+                # encrypt under the bucket's context instead.
+                bucket_key=False,
                 transitions=TRAIL_TRANSITIONS,
                 expire_days=TRAIL_EXPIRE_DAYS,
                 access_log_bucket=props.access_log_bucket,
@@ -89,7 +99,7 @@ class AuditTrail(Construct):
             self,
             "log-group",
             provider=provider,
-            name=f"/aws/cloudtrail/{trail_name}",
+            name=f"/aws/cloudtrail/{name}",
             retention_days=props.log_retention_days,
             key=key,
         )
@@ -99,7 +109,9 @@ class AuditTrail(Construct):
             provider=provider,
             name=n.name("trail-logs"),
             service="cloudtrail.amazonaws.com",
-            source_account=account,
+            # No aws:SourceAccount: the documented CloudTrail-to-CloudWatch-Logs role has
+            # none (CloudTrail User Guide, "Role policy document for CloudTrail to use
+            # CloudWatch Logs"), and delivery stops silently with one.
             inline_policy=(
                 "deliver-to-log-group",
                 policy_document(
@@ -115,7 +127,7 @@ class AuditTrail(Construct):
             self,
             "trail",
             provider=provider,
-            name=trail_name,
+            name=name,
             s3_bucket_name=self.bucket.bucket_name,
             is_multi_region_trail=True,
             include_global_service_events=True,

@@ -60,6 +60,10 @@ class SecureBucketProps:
     kms_key_arn: str | None = None
     """Default: None, SSE-S3 (AES256). Log targets of ALB access logs and S3 server
     access logs must use SSE-S3; every bucket holding application data passes a key."""
+    bucket_key: bool = True
+    """With ``kms_key_arn``: an S3 Bucket Key (fewer KMS calls). Default: true; false
+    where a writer's key policy condition needs its own encryption context on every
+    object (CloudTrail's ``kms:EncryptionContext:aws:cloudtrail:arn``)."""
     access_log_bucket: str | None = None
     """Name of a bucket (e.g. from another stack) receiving this bucket's S3 server
     access logs. Default: none (only for buckets that are themselves log targets)."""
@@ -176,7 +180,8 @@ class SecureBucket(Construct):
             bucket=b,
             rule=[
                 S3BucketServerSideEncryptionConfigurationRuleA(
-                    apply_server_side_encryption_by_default=default, bucket_key_enabled=bool(props.kms_key_arn)
+                    apply_server_side_encryption_by_default=default,
+                    bucket_key_enabled=bool(props.kms_key_arn) and props.bucket_key,
                 )
             ],
         )

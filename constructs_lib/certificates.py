@@ -19,6 +19,13 @@ class DnsValidatedCertificateProps:
     zone_id: str
     """Hosted zone that answers for the names (must be delegated). Required."""
     alternative_names: tuple[str, ...] = ()
+    validated_elsewhere: tuple[str, ...] = ()
+    """Names whose validation record another stack writes, as HCL string expressions
+    (``"origin.shop.acme.com"``, or ``"origin.${var.domain}"``): ACM's validation CNAME
+    depends only on the name and the account, so certificates of several stacks sharing
+    a name share one record, and it must have one owner, or destroying any of those
+    stacks deletes it and the others' certificates stop renewing (ACM User Guide, "DNS
+    validation"). Default: none, this stack writes every record."""
 
 
 class DnsValidatedCertificate(Construct):
@@ -47,7 +54,7 @@ class DnsValidatedCertificate(Construct):
             lifecycle=TerraformResourceLifecycle(create_before_destroy=True),
         )
         options = TerraformIterator.from_complex_list(self.certificate.domain_validation_options, "domain_name")
-        records = Route53Record(
+        self.records = records = Route53Record(
             self,
             "validation",
             provider=provider,
@@ -59,6 +66,13 @@ class DnsValidatedCertificate(Construct):
             ttl=60,
             allow_overwrite=True,
         )
+        if props.validated_elsewhere:
+            # The for_each cdktf writes, less the names another stack's records validate.
+            records.add_override(
+                "for_each",
+                f"${{{{ for key, val in tolist({self.certificate.fqn}.domain_validation_options): "
+                f"val.domain_name => val if !contains([{', '.join(props.validated_elsewhere)}], val.domain_name) }}}}",
+            )
         self.validation = AcmCertificateValidation(
             self,
             "validated",

@@ -534,10 +534,31 @@ class BackupConfig(Strict):
     days) or none; it keeps each recovery point at least ``retention_days``. Default:
     governance, none in a disposable environment (whose vault is deleted with it)."""
 
+    vault_lock_min_retention_days: int | None = Field(default=None, ge=1, le=36500)
+    """The lock's minimum retention: AWS Backup fails every backup or copy job into a
+    locked vault whose lifecycle is shorter (AWS Backup Developer Guide, "AWS Backup
+    Vault Lock"), so it is at most ``retention_days``. A compliance lock's minimum is
+    fixed once its grace days are over: keep ``retention_days`` at least this. Default:
+    ``retention_days``."""
+
     @field_validator("vault_lock", mode="before")
     @classmethod
     def _lock(cls, value: Any) -> Any:
         return _enum(VaultLock, "vault lock", value)
+
+    @model_validator(mode="after")
+    def _lock_minimum(self) -> BackupConfig:
+        floor = self.vault_lock_min_retention_days
+        if floor is not None and floor > self.retention_days:
+            raise ValueError(
+                f"vault_lock_min_retention_days: {floor} is longer than retention_days ({self.retention_days}); "
+                "every backup and copy into the locked vault would fail: lower it, or raise retention_days"
+            )
+        return self
+
+    @property
+    def lock_min_retention_days(self) -> int:
+        return self.vault_lock_min_retention_days or self.retention_days
 
     @field_validator("schedule")
     @classmethod

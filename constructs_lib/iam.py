@@ -14,10 +14,23 @@ from cdktf_cdktf_provider_aws.iam_role_policy_attachment import IamRolePolicyAtt
 from cdktf_cdktf_provider_aws.provider import AwsProvider
 from constructs import Construct
 
+TRUST_CONDITION_SERVICES = frozenset({"vpc-flow-logs.amazonaws.com", "monitoring.rds.amazonaws.com"})
+"""Services whose own documentation shows ``aws:SourceAccount`` in the trust policy of the
+role they assume (VPC User Guide, "IAM role for publishing flow logs to CloudWatch Logs";
+RDS User Guide, "Setting up and enabling Enhanced Monitoring"). Only these get it: a
+condition key the service does not send when it assumes the role fails closed, in
+silence (no credentials, no delivery), and EC2, Lambda, AWS Backup and CloudTrail
+document plain trust policies."""
+
 
 def assume_role_policy(service: str, source_account: str | None = None) -> str:
     """Trust policy letting ``service`` assume a role; with ``source_account`` only on
-    behalf of that account (confused-deputy guard)."""
+    behalf of that account (confused-deputy guard), for ``TRUST_CONDITION_SERVICES``."""
+    if source_account is not None and service not in TRUST_CONDITION_SERVICES:
+        raise ValueError(
+            f"{service} does not document aws:SourceAccount in role trust policies; a condition it does not "
+            "send would fail closed (constructs_lib.iam.TRUST_CONDITION_SERVICES)"
+        )
     statement: dict[str, object] = {"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}
     if source_account is not None:
         statement["Condition"] = {"StringEquals": {"aws:SourceAccount": source_account}}
@@ -29,11 +42,28 @@ def policy_document(*statements: dict[str, Any]) -> str:
     return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
 
 
+AWS_OWNED_BUCKETS = (
+    # Amazon Linux 2023's package repositories (AL2023 User Guide, "Accessing AL2023
+    # repositories through a gateway VPC endpoint"): dnf on the instances.
+    "al2023-repos-{region}-de612dc2",
+    # SSM Agent's own buckets (Systems Manager User Guide, "SSM Agent communications
+    # with AWS managed S3 buckets"): agent updates, documents, patch baselines.
+    "aws-ssm-{region}",
+    "amazon-ssm-{region}",
+    "amazon-ssm-packages-{region}",
+    "{region}-birdwatcher-prod",
+    "aws-ssm-document-attachments-{region}",
+    "aws-ssm-distributor-file-{region}",
+    "patch-baseline-snapshot-{region}",
+)
+"""AWS-owned buckets the instances read (GetObject only): the instance policy and the S3 gateway endpoint's policy both allow them."""
+
+
 def session_manager_policy(partition: str, region: str, account: str) -> str:
     """What an instance needs for SSM Session Manager and nothing more (Systems Manager
     User Guide, "Create a custom IAM role for Session Manager"): register itself and open
-    the session channels. Unlike AmazonSSMManagedInstanceCore it cannot read the
-    account's SSM parameters or documents. The ssmmessages actions have no resource
+    the session channels, and read the AWS-owned buckets the agent and dnf use. Unlike
+    AmazonSSMManagedInstanceCore it cannot read the account's SSM parameters or documents. The ssmmessages actions have no resource
     type (Service Authorization Reference), so their resource is "*"."""
     return policy_document(
         {
@@ -53,6 +83,15 @@ def session_manager_policy(partition: str, region: str, account: str) -> str:
             ],
             "Resource": "*",
         },
+        {
+            # SSM Agent's own buckets (and dnf's repositories) must also be allowed in
+            # the instance's policy when it reaches S3 through a VPC endpoint (Systems
+            # Manager User Guide, "SSM Agent communications with AWS managed S3 buckets").
+            "Sid": "ReadAwsOwnedBuckets",
+            "Effect": "Allow",
+            "Action": "s3:GetObject",
+            "Resource": [f"arn:{partition}:s3:::{b.format(region=region)}/*" for b in AWS_OWNED_BUCKETS],
+        },
     )
 
 
@@ -69,7 +108,9 @@ def session_instance_profile(
         provider=provider,
         name=name,
         service="ec2.amazonaws.com",
-        source_account=account,
+        # No aws:SourceAccount: EC2's documented instance-role trust policy has none, and
+        # a condition the service does not send would leave instances without
+        # credentials, silently (see TRUST_CONDITION_SERVICES).
         inline_policy=("session-manager", session_manager_policy(partition, region, account)),
     )
     # After the policy: an instance booted before its permissions exist gets AccessDenied,

@@ -22,6 +22,14 @@ recovered for 30 days."""
 
 
 @dataclass(frozen=True, kw_only=True)
+class TrailRef:
+    """A CloudTrail trail that encrypts its log files with the key."""
+
+    region: str
+    name: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class RegionalKeyProps:
     naming: Naming
     """Names the alias ``alias/<project>-<env>-<region>``."""
@@ -32,6 +40,10 @@ class RegionalKeyProps:
     """Extra AWS service principals (besides CloudWatch Logs of this region) that
     may use the key directly, e.g. ``cloudwatch.amazonaws.com`` for alarms that
     publish to an encrypted SNS topic. Default: none."""
+    cloudtrail: TrailRef | None = None
+    """The trail that encrypts its log files with this key: CloudTrail may generate data
+    keys for that trail only (``aws:SourceArn``) and for trails of this account only
+    (encryption context). Default: none."""
     prevent_destroy: bool = True
     """Default: true; Terraform refuses to destroy the key (and the data it protects)."""
 
@@ -114,6 +126,34 @@ class RegionalKey(Construct):
                     "Resource": "*",
                 }
             )
+        if props.cloudtrail is not None:
+            # CloudTrail User Guide, "Configure AWS KMS key policies for CloudTrail": data
+            # keys for this trail of this account only; reading the logs is the
+            # account's principals' (through IAM), not the service's.
+            trail_arn = f"arn:{part}:cloudtrail:{props.cloudtrail.region}:{account}:trail/{props.cloudtrail.name}"
+            statements += [
+                {
+                    "Sid": "CloudTrailEncryptsThisTrailsLogs",
+                    "Effect": "Allow",
+                    "Principal": {"Service": "cloudtrail.amazonaws.com"},
+                    "Action": "kms:GenerateDataKey*",
+                    "Resource": "*",
+                    "Condition": {
+                        "StringEquals": {"aws:SourceArn": trail_arn},
+                        "StringLike": {
+                            "kms:EncryptionContext:aws:cloudtrail:arn": f"arn:{part}:cloudtrail:*:{account}:trail/*"
+                        },
+                    },
+                },
+                {
+                    "Sid": "CloudTrailDescribesKey",
+                    "Effect": "Allow",
+                    "Principal": {"Service": "cloudtrail.amazonaws.com"},
+                    "Action": "kms:DescribeKey",
+                    "Resource": "*",
+                    "Condition": {"StringEquals": {"aws:SourceArn": trail_arn}},
+                },
+            ]
         self.key = KmsKey(
             self,
             "key",

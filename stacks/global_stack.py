@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from constructs import Construct
 
-from constructs_lib.audit import AuditTrail, AuditTrailProps
+from constructs_lib.audit import AuditTrail, AuditTrailProps, trail_name
 from constructs_lib.config import Config
 from constructs_lib.detection import SecurityAlarms
 from constructs_lib.edge import MANAGED_SECURITY_HEADERS_POLICY_ID, GlobalEdge, RegionalOrigin
 from constructs_lib.edge.origin_access import OriginAccess, OriginListener
-from constructs_lib.kms import RegionalKey, RegionalKeyProps
+from constructs_lib.kms import RegionalKey, RegionalKeyProps, TrailRef
 from constructs_lib.origin_secret import SECRET_RECOVERY_WINDOW_DAYS, OriginSecret, OriginSecretProps
 from constructs_lib.replication import BucketReplication, BucketReplicationProps, ReplicaBucket
 
@@ -54,6 +54,7 @@ class GlobalStack(ProductStack):
         home = regional[home_cfg.name]
         home_naming = naming_for(config, home_cfg.name)
 
+        trail = TrailRef(region=home_cfg.name, name=trail_name(home_naming))
         self.edge_key = RegionalKey(
             self,
             "edge-key",
@@ -62,7 +63,7 @@ class GlobalStack(ProductStack):
                 naming=global_ctx.naming,
                 region=EDGE_REGION,
                 prevent_destroy=stateful,
-                service_principals=("cloudtrail.amazonaws.com",) if home_cfg.name == EDGE_REGION else (),
+                cloudtrail=trail if home_cfg.name == EDGE_REGION else None,
             ),
         )
         if home_cfg.name == EDGE_REGION:
@@ -76,7 +77,7 @@ class GlobalStack(ProductStack):
                     naming=naming_for(config, f"audit-{home_cfg.name}"),
                     region=home_cfg.name,
                     prevent_destroy=stateful,
-                    service_principals=("cloudtrail.amazonaws.com",),
+                    cloudtrail=trail,
                 ),
             )
 

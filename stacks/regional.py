@@ -21,7 +21,7 @@ from constructs_lib.kms import RegionalKey, RegionalKeyProps
 from constructs_lib.network import RegionalNetwork
 
 from . import upgrades
-from .common import ProductStack, context_for, naming_for
+from .common import DOMAIN_VARIABLE, ProductStack, context_for, naming_for
 
 
 def regional_stack_name(config: Config, region: RegionConfig) -> str:
@@ -81,6 +81,11 @@ class RegionalStack(ProductStack):
                     domain=regional_origin_name(region.name, self.domain),
                     alternative_names=(origin_name(self.domain),),
                     zone_id=self.zone_id,
+                    # origin.<domain> is on every region's certificate, with one record:
+                    # the home region's (the first listed, which no role swap moves).
+                    validated_elsewhere=()
+                    if region.name == config.home.name
+                    else (f'"{origin_name(config.edge.domain or "${var." + DOMAIN_VARIABLE + "}")}"',),
                 ),
             )
 

@@ -223,6 +223,7 @@ def test_instances_and_bastion_get_session_manager_only_from_roles_of_their_own(
             a for s in statements for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])
         )
         assert actions == [
+            "s3:GetObject",
             "ssm:UpdateInstanceInformation",
             "ssmmessages:CreateControlChannel",
             "ssmmessages:CreateDataChannel",
@@ -231,6 +232,11 @@ def test_instances_and_bastion_get_session_manager_only_from_roles_of_their_own(
         ]
         register = next(s for s in statements if s["Action"] == "ssm:UpdateInstanceInformation")
         assert register["Resource"].endswith(":instance/*") and "${" in register["Resource"]
+        # Reads only AWS's own buckets of this region (SSM Agent's, dnf's), none of the account's.
+        (read,) = [s for s in statements if s["Action"] == "s3:GetObject"]
+        buckets = [r.split(":s3:::")[1] for r in read["Resource"]]
+        assert "amazon-ssm-us-east-1/*" in buckets and "al2023-repos-us-east-1-de612dc2/*" in buckets
+        assert all("us-east-1" in b and b.endswith("/*") for b in buckets)
     profiles = resources(default, "aws_iam_instance_profile")
     assert profiles["app_bastion-profile"]["role"] == bastion and profiles["app_instance-profile"]["role"] == fleet
     for prefix in ("bastion", "instance"):

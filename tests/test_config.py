@@ -426,6 +426,13 @@ BAD = [
     ),
     ("edge-bad-domain", "edge", {"domain": "Not A Domain"}, "edge.domain", "should match pattern"),
     ("vault-lock-unknown", "database.backup.vault_lock", "strict", "database.backup.vault_lock", "governance"),
+    (
+        "vault-lock-minimum-above-retention",
+        "database.backup.vault_lock_min_retention_days",
+        36,
+        "database.backup.vault_lock_min_retention_days",
+        "every backup and copy into the locked vault would fail",
+    ),
     ("edge-interval", "edge", {"health_check_interval": 15}, "edge.health_check_interval", "use 10 (fast) or 30"),
     (
         "edge-threshold",

@@ -240,7 +240,22 @@ def test_vault_is_encrypted_and_only_the_admin_deletes_recovery_points(default_s
 
 @pytest.mark.parametrize(
     ("lock", "expected"),
-    [("compliance", {"min_retention_days": 35, "changeable_for_days": 3}), ("none", None)],
+    [
+        (
+            "compliance",
+            {
+                "min_retention_days": 35,
+                "changeable_for_days": 3,
+                # AWS refuses to delete a compliance lock after its grace days, and every
+                # argument forces a replacement: the lock is created once, then left alone.
+                "lifecycle": {
+                    "prevent_destroy": True,
+                    "ignore_changes": ["min_retention_days", "max_retention_days", "changeable_for_days"],
+                },
+            },
+        ),
+        ("none", None),
+    ],
 )
 def test_vault_lock_mode_comes_from_the_config(
     synthesize: Any, tmp_path: Path, lock: str, expected: dict[str, int] | None

@@ -438,3 +438,40 @@ def test_replication_is_measured_alarmed_and_syncs_replica_changes(default_synth
         )
         (action,) = alarm["alarm_actions"]
         assert resolves_to(default_synth, action, source) == "${aws_sns_topic.app_alarms.arn}"
+
+
+def test_cloudtrail_may_use_the_key_for_this_trail_of_this_account_only(default_synth: Synth) -> None:
+    """CloudTrail User Guide, "Configure AWS KMS key policies for CloudTrail": data keys
+    for this trail (aws:SourceArn) and trails of this account (encryption context), never
+    kms:Decrypt for the service. The trail bucket has no Bucket Key, so every log file
+    keeps CloudTrail's encryption context the condition checks."""
+    doc = default_synth[GLOBAL]
+    statements = json.loads(resources(doc, "aws_kms_key")["edge-key_key"]["policy"])["Statement"]
+    trail = [s for s in statements if "cloudtrail.amazonaws.com" in json.dumps(s["Principal"])]
+    assert {s["Sid"]: s["Action"] for s in trail} == {
+        "CloudTrailEncryptsThisTrailsLogs": "kms:GenerateDataKey*",
+        "CloudTrailDescribesKey": "kms:DescribeKey",
+    }
+    for s in trail:
+        assert s["Condition"]["StringEquals"]["aws:SourceArn"].endswith(":trail/webapp-prod-us-east-1-trail")
+        assert ":cloudtrail:us-east-1:" in s["Condition"]["StringEquals"]["aws:SourceArn"]
+    (encrypt,) = [s for s in trail if s["Action"] == "kms:GenerateDataKey*"]
+    assert encrypt["Condition"]["StringLike"]["kms:EncryptionContext:aws:cloudtrail:arn"].endswith(":trail/*")
+    (trail_resource,) = resources(doc, "aws_cloudtrail").values()
+    assert trail_resource["name"] == "webapp-prod-us-east-1-trail"
+    (sse,) = resources(doc, "aws_s3_bucket_server_side_encryption_configuration")["audit_bucket_encryption"]["rule"]
+    assert sse["bucket_key_enabled"] is False
+
+
+def test_the_shared_origin_name_has_one_validation_record_in_the_home_region(
+    default_synth: Synth, delegated: tuple[Path, Synth]
+) -> None:
+    """ACM's validation CNAME depends on the name and the account only, so origin.<domain>
+    (on every ALB certificate) has one record, written by the home region's stack (the
+    first listed, never moved by a role swap): destroying another region cannot delete
+    it and stop the others' renewals (ACM User Guide, "DNS validation")."""
+    for docs, name in ((default_synth, '"origin.${var.domain}"'), (delegated[1], '"origin.shop.acme.com"')):
+        east = resources(docs[EAST], "aws_route53_record")["certificate_validation"]["for_each"]
+        west = resources(docs[WEST], "aws_route53_record")["certificate_validation"]["for_each"]
+        assert " if " not in east, "the home region writes every record of its certificate"
+        assert west.endswith(f"val.domain_name => val if !contains([{name}], val.domain_name) }}}}")

@@ -289,3 +289,29 @@ def test_shipped_configs_leave_the_account_to_the_user(default_synth: Synth) -> 
     for doc in default_synth.values():
         for provider in doc["provider"]["aws"]:
             assert "allowed_account_ids" not in provider and "assume_role" not in provider
+
+
+def test_trust_conditions_only_where_the_service_documents_them(default_synth: Synth) -> None:
+    """aws:SourceAccount guards the roles of services that document it (flow logs, RDS
+    monitoring); on EC2, Lambda, AWS Backup or CloudTrail roles a condition the service
+    does not send would fail closed in silence (constructs_lib.iam.TRUST_CONDITION_SERVICES)."""
+    from constructs_lib.iam import TRUST_CONDITION_SERVICES
+
+    seen: dict[str, bool] = {}
+    for doc in default_synth.values():
+        for role in doc["resource"].get("aws_iam_role", {}).values():
+            (statement,) = json.loads(role["assume_role_policy"])["Statement"]
+            service = statement["Principal"]["Service"]
+            seen[service] = "Condition" in statement
+            if service in TRUST_CONDITION_SERVICES:
+                (account,) = statement["Condition"]["StringEquals"].values()
+                assert account.endswith(".account_id}")
+    assert seen == {
+        "ec2.amazonaws.com": False,
+        "lambda.amazonaws.com": False,
+        "backup.amazonaws.com": False,
+        "cloudtrail.amazonaws.com": False,
+        "s3.amazonaws.com": False,
+        "vpc-flow-logs.amazonaws.com": True,
+        "monitoring.rds.amazonaws.com": True,
+    }

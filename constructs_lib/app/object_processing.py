@@ -103,7 +103,8 @@ class ObjectProcessing(Facet):
             provider=provider,
             name=n.name("object-created"),
             service="lambda.amazonaws.com",
-            source_account=account,
+            # No aws:SourceAccount: Lambda's documented execution role trust policy has none
+            # (see constructs_lib.iam.TRUST_CONDITION_SERVICES).
             inline_policy=(
                 "least-privilege",
                 policy_document(

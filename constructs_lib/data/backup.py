@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from cdktf import TerraformResourceLifecycle
 from cdktf_cdktf_provider_aws.backup_plan import (
     BackupPlan,
     BackupPlanRule,
@@ -124,15 +125,25 @@ class BackupVault(Facet):
         lock = effective_lock(props, stateful=ctx.stateful)
         self.lock: BackupVaultLockConfiguration | None = None
         if lock is not VaultLock.NONE:
+            compliance = lock is VaultLock.COMPLIANCE
             self.lock = BackupVaultLockConfiguration(
                 self,
                 "vault-lock",
                 provider=provider,
                 backup_vault_name=self.vault.name,
-                min_retention_days=props.retention_days,
+                min_retention_days=props.lock_min_retention_days,
                 # Set, the lock is in compliance mode (AWS Backup API reference,
                 # PutBackupVaultLockConfiguration, ChangeableForDays); unset, governance.
-                changeable_for_days=COMPLIANCE_GRACE_DAYS if lock is VaultLock.COMPLIANCE else None,
+                changeable_for_days=COMPLIANCE_GRACE_DAYS if compliance else None,
+                # Every argument forces a replacement, and AWS refuses to delete a
+                # compliance lock after its grace days: such a plan would fail every
+                # apply from then on. The lock is created once and left alone.
+                lifecycle=TerraformResourceLifecycle(
+                    prevent_destroy=True,
+                    ignore_changes=["min_retention_days", "max_retention_days", "changeable_for_days"],
+                )
+                if compliance
+                else None,
             )
         self.service_role = service_role(
             self,
@@ -140,7 +151,8 @@ class BackupVault(Facet):
             provider=provider,
             name=ctx.naming.name("backup"),
             service="backup.amazonaws.com",
-            source_account=key.account_id,
+            # No aws:SourceAccount: AWS Backup's documented service role has none (see
+            # constructs_lib.iam.TRUST_CONDITION_SERVICES); backups would fail silently.
             managed_policy_arns=[managed_policy_arn(key.partition_name, p) for p in BACKUP_SERVICE_POLICIES],
         )
 

@@ -11,26 +11,11 @@ from constructs import Construct
 
 from ..addressing import Facet
 from ..context import Context
-from ..iam import policy_document
+from ..iam import AWS_OWNED_BUCKETS, policy_document
 from ..security_groups import HTTPS, IN, OUT, Peer, Rule, add_rules, security_group
 
 GATEWAY_SERVICES = ("s3", "dynamodb")
 """Gateway endpoints cost nothing and keep S3/DynamoDB traffic off the NAT gateways."""
-AWS_OWNED_BUCKETS = (
-    # Amazon Linux 2023's package repositories (AL2023 User Guide, "Accessing AL2023
-    # repositories through a gateway VPC endpoint"): dnf on the instances.
-    "al2023-repos-{region}-de612dc2",
-    # SSM Agent's own buckets (Systems Manager User Guide, "SSM Agent communications
-    # with AWS managed S3 buckets"): agent updates, documents, patch baselines.
-    "aws-ssm-{region}",
-    "amazon-ssm-{region}",
-    "amazon-ssm-packages-{region}",
-    "{region}-birdwatcher-prod",
-    "aws-ssm-document-attachments-{region}",
-    "aws-ssm-distributor-file-{region}",
-    "patch-baseline-snapshot-{region}",
-)
-"""AWS-owned buckets the instances read through the S3 gateway endpoint (GetObject only)."""
 
 
 def gateway_policy(service: str, *, partition: str, region: str, account: str) -> str:
