@@ -1146,6 +1146,10 @@ class BackendConfig(Strict):
     no ``//`` (Terraform's S3 backend refuses them), at most 512 characters."""
     use_lockfile: bool = True
     """Default: S3-native state locking (Terraform >= 1.10), no DynamoDB table."""
+    kms_key_id: str | None = Field(default=None, pattern=r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)/.+$")
+    """A KMS key (ARN) the state objects are encrypted with: reading state (it holds the
+    origin secret) then also needs ``kms:Decrypt`` on it. Default: none, SSE-S3
+    (``encrypt = true`` either way)."""
 
     @field_validator("region")
     @classmethod

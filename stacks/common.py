@@ -202,6 +202,7 @@ class ProductStack(ReadableStack):
                 key=f"{b.key_prefix}/{id}.tfstate",
                 region=b.region,
                 encrypt=True,
+                kms_key_id=b.kms_key_id,
             )
             # cdktf 0.21's S3Backend predates use_lockfile (Terraform 1.10).
             self.add_override("terraform.backend.s3.use_lockfile", b.use_lockfile)

@@ -509,6 +509,13 @@ BAD = [
     ("cost-center-tag-length", "cost_center", "c" * 257, "cost_center", "at most 256 characters"),
     # Backend: S3 bucket naming and Terraform's key rules.
     (
+        "backend-kms-key-not-an-arn",
+        "backend",
+        {"bucket": "acme-tf", "region": "us-east-1", "kms_key_id": "mykey"},
+        "backend.kms_key_id",
+        "should match pattern",
+    ),
+    (
         "backend-bucket-uppercase",
         "backend",
         {"bucket": "Acme_State", "region": "us-east-1"},

@@ -14,7 +14,7 @@ import pytest
 
 from constructs_lib import config as config_module
 from tests.conftest import CONFIG_DIR, ROOT
-from tooling.failover import edge_problems, swap_roles_text
+from tooling.failover import edge_problems, global_api_problems, swap_roles_text
 
 README = ROOT / "README.md"
 
@@ -202,3 +202,33 @@ def test_switch_back_refuses_when_both_databases_are_standalone(
     else:
         with pytest.raises(StepFailed, match="may hold every write since the failover"):
             step.action()
+
+
+def test_failover_plan_stops_on_a_change_to_a_global_control_plane() -> None:
+    """A role, a record or a distribution changed since the last deploy (new code or
+    config) would make the failover's apply call IAM, Route 53 or CloudFront in us-east-1
+    and hang in retries while that region is lost: the guard stops before the apply."""
+    plan = {
+        "resource_changes": [
+            {"address": "aws_db_instance.data_db", "type": "aws_db_instance", "change": {"actions": ["update"]}},
+            {"address": "aws_iam_role.app_instance-role", "type": "aws_iam_role", "change": {"actions": ["no-op"]}},
+            {"address": "aws_backup_plan.backup_plan", "type": "aws_backup_plan", "change": {"actions": ["create"]}},
+        ]
+    }
+    assert global_api_problems("s", plan) == []
+    plan["resource_changes"].append(
+        {
+            "address": "aws_iam_role_policy.app_instance-policy",
+            "type": "aws_iam_role_policy",
+            "change": {"actions": ["update"]},
+        }
+    )
+    plan["resource_changes"].append(
+        {"address": "aws_route53_record.x", "type": "aws_route53_record", "change": {"actions": ["delete", "create"]}}
+    )
+    problems = global_api_problems("s", plan)
+    assert [p.split(" would")[0] for p in problems] == [
+        "s: aws_iam_role_policy.app_instance-policy",
+        "s: aws_route53_record.x",
+    ]
+    assert all("its API is in us-east-1" in p and "after failback" in p for p in problems)

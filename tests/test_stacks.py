@@ -100,6 +100,23 @@ def test_s3_backend_per_stack(synthesize: Any, tmp_path: Path) -> None:
         }
 
 
+def test_s3_backend_with_a_kms_key(synthesize: Any, tmp_path: Path) -> None:
+    """State holds the origin secret: with [backend] kms_key_id, reading it also needs
+    kms:Decrypt on that key."""
+    key = "arn:aws:kms:us-east-1:111122223333:key/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0"
+    text = (ROOT / "config/default.toml").read_text()
+    config = tmp_path / "kms.toml"
+    config.write_text(
+        text.replace(
+            "[network]", f'[backend]\nbucket = "acme-tf-state"\nregion = "us-east-1"\nkms_key_id = "{key}"\n\n[network]'
+        )
+    )
+    _, docs = synthesize(config)
+    for doc in docs.values():
+        assert doc["terraform"]["backend"]["s3"]["kms_key_id"] == key
+        assert doc["terraform"]["backend"]["s3"]["encrypt"] is True
+
+
 SHIPPED_CONFIGS = sorted(p.stem for p in (ROOT / "config").glob("*.toml"))
 
 

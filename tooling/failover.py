@@ -418,6 +418,10 @@ class Runbook:
             problems = guard([summary])
             if edge_unchanged:
                 problems += edge_problems(stack, planned)
+            if not refresh:
+                # The failover's plan: it reads nothing outside the surviving region, and
+                # must change nothing there either.
+                problems += global_api_problems(stack, planned)
             if problems:
                 raise GuardStop("\n".join(problems))
             print(
@@ -653,6 +657,23 @@ def execute(book: Runbook, steps: Sequence[Step], rerun: str) -> int:
             return EXIT_FAILED
     print("\ndone", flush=True)
     return EXIT_OK
+
+
+GLOBAL_API_TYPES = ("aws_iam_", "aws_route53_", "aws_cloudfront_")
+"""Resource types whose API (control plane) is in us-east-1 whatever the provider's region
+(IAM, Route 53, CloudFront): a failover's plan must change none of them."""
+
+
+def global_api_problems(stack: str, plan: dict[str, Any]) -> list[str]:
+    """Changes a failover cannot apply: each would call a control plane in us-east-1 (and
+    hang in retries while it is lost). They come from code or config changed since the
+    last deploy; apply them after failback."""
+    return [
+        f"{stack}: {change['address']} would {'/'.join(change['change']['actions'])}: its API is in us-east-1; "
+        "deploy that change after failback (the failover applies only what the surviving region's APIs do)"
+        for change in plan.get("resource_changes", [])
+        if change["type"].startswith(GLOBAL_API_TYPES) and change["change"]["actions"] not in (["no-op"], ["read"])
+    ]
 
 
 def edge_problems(stack: str, plan: dict[str, Any]) -> list[str]:
