@@ -866,8 +866,8 @@ class EdgeConfig(Strict):
     variable ``domain`` (``TF_VAR_domain``), which every stack requires, so a deploy
     without one stops before creating anything (``make deploy`` says so first)."""
     delegated: bool = False
-    """true: the domain is delegated to a Route 53 zone (``zone_id``), every hop has TLS
-    (ACM certificates for CloudFront and each ALB, validated in the zone), and writes
+    """true: the domain is delegated to a Route 53 zone (``zone_id``), every hop that
+    leaves a VPC has TLS (ACM certificates for CloudFront and each ALB, validated in the zone), and writes
     fail over with Route 53. Required outside disposable environments (no cleartext
     hop in production). Default: false, only for disposable ones: nothing waits on
     certificate validation, CloudFront serves its default certificate and reaches the
@@ -1283,7 +1283,7 @@ class Config(Strict):
             )
         if not self.disposable and not self.edge.delegated:
             raise ValueError(
-                "edge.delegated: a non-disposable environment has TLS on every hop, and CloudFront can reach the "
+                "edge.delegated: a non-disposable environment has TLS on every hop that crosses the internet, and CloudFront can reach the "
                 "ALBs over HTTPS only with certificates for a domain you delegate to Route 53; set "
                 "[edge] delegated = true (with zone_id, or TF_VAR_hosted_zone_id at deploy: the id of the domain's "
                 "existing hosted zone), or disposable = true for a throw-away environment"

@@ -38,7 +38,7 @@ def configs(draw: st.DrawFn) -> dict[str, Any]:
     desired = draw(st.integers(low, low + 3))
     engine = draw(st.sampled_from(["postgres", "mysql"]))
     disposable = draw(st.booleans())
-    # Outside disposable environments the domain must be delegated (TLS on every hop).
+    # Outside disposable environments the domain must be delegated (TLS on every internet hop).
     delegated = not disposable or draw(st.booleans())
     return {
         "project": draw(st.from_regex(r"[a-z][a-z0-9]{1,9}", fullmatch=True)),
