@@ -194,7 +194,9 @@ class GlobalStack(ProductStack):
                 ),
             )
 
-        upgrades.declare(self, upgrades.global_moves(config.primary.name))
+        upgrades.declare(
+            self, upgrades.global_moves(config.primary.name), upgrades.ZONE_KEPT if self.zone_id is not None else ()
+        )
 
         e = self.edge
         self.outputs(

@@ -72,6 +72,16 @@ def global_moves(primary: str) -> list[Moved]:
     ]
 
 
+ZONE_KEPT = (
+    Forgotten(
+        "aws_route53_zone.edge_zone",
+        "a config that names its delegated zone (edge.zone_id or TF_VAR_hosted_zone_id) no longer creates one: "
+        "the zone an earlier release created, which you may have delegated and now name, is kept",
+    ),
+)
+"""The global stack's, when it looks its zone up instead of creating it."""
+
+
 def declare(stack: TerraformStack, moves: list[Moved], forgotten: tuple[Forgotten, ...] = ()) -> None:
     if moves:
         stack.add_override("moved", [{"from": m.before, "to": m.after} for m in moves])

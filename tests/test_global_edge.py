@@ -475,3 +475,13 @@ def test_the_shared_origin_name_has_one_validation_record_in_the_home_region(
         west = resources(docs[WEST], "aws_route53_record")["certificate_validation"]["for_each"]
         assert " if " not in east, "the home region writes every record of its certificate"
         assert west.endswith(f"val.domain_name => val if !contains([{name}], val.domain_name) }}}}")
+
+
+def test_a_zone_an_earlier_release_created_is_kept_when_the_config_names_one(
+    default_synth: Synth, dev_synth: Synth
+) -> None:
+    """Going delegated (the zone named, not created): Terraform forgets the zone it made,
+    without deleting it (removed, destroy = false), so the zone the domain was delegated
+    to survives the upgrade; a config that still creates its zone declares nothing."""
+    assert {"from": "aws_route53_zone.edge_zone", "lifecycle": {"destroy": False}} in default_synth[GLOBAL]["removed"]
+    assert "removed" not in dev_synth[DEV_GLOBAL]
