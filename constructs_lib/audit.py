@@ -64,9 +64,9 @@ class AuditTrail(Construct):
             props=SecureBucketProps(
                 name=bucket_name,
                 kms_key_arn=key.arn,
-                # Each log file keeps CloudTrail's encryption context (the trail ARN), which
-                # the key policy requires (RegionalKeyProps.cloudtrail); a Bucket Key would
-                # encrypt under the bucket's context instead.
+                # No S3 Bucket Key: with one, CloudTrail would also need kms:Decrypt on the
+                # key (CloudTrail User Guide, KMS key policies), which the key policy
+                # deliberately does not grant the service (RegionalKeyProps.cloudtrail).
                 bucket_key=False,
                 transitions=TRAIL_TRANSITIONS,
                 expire_days=TRAIL_EXPIRE_DAYS,

@@ -62,8 +62,8 @@ class SecureBucketProps:
     access logs must use SSE-S3; every bucket holding application data passes a key."""
     bucket_key: bool = True
     """With ``kms_key_arn``: an S3 Bucket Key (fewer KMS calls). Default: true; false
-    where a writer's key policy condition needs its own encryption context on every
-    object (CloudTrail's ``kms:EncryptionContext:aws:cloudtrail:arn``)."""
+    where the writing service would then need ``kms:Decrypt`` on the key and is not
+    granted it (CloudTrail's trail bucket)."""
     access_log_bucket: str | None = None
     """Name of a bucket (e.g. from another stack) receiving this bucket's S3 server
     access logs. Default: none (only for buckets that are themselves log targets)."""

@@ -78,7 +78,13 @@ class DnsValidatedCertificate(Construct):
             "validated",
             provider=provider,
             certificate_arn=self.certificate.arn,
-            validation_record_fqdns=Token.as_list(f"${{[for r in {records.fqn} : r.fqdn]}}"),
+            # With a record written elsewhere the list would lack it, and the provider
+            # refuses a list missing a name of the certificate ("missing ... DNS
+            # validation record"): then wait for ACM to issue it, after this stack's records.
+            validation_record_fqdns=None
+            if props.validated_elsewhere
+            else Token.as_list(f"${{[for r in {records.fqn} : r.fqdn]}}"),
+            depends_on=[records] if props.validated_elsewhere else None,
         )
 
     @property

@@ -247,11 +247,9 @@ def test_vault_is_encrypted_and_only_the_admin_deletes_recovery_points(default_s
                 "min_retention_days": 35,
                 "changeable_for_days": 3,
                 # AWS refuses to delete a compliance lock after its grace days, and every
-                # argument forces a replacement: the lock is created once, then left alone.
-                "lifecycle": {
-                    "prevent_destroy": True,
-                    "ignore_changes": ["min_retention_days", "max_retention_days", "changeable_for_days"],
-                },
+                # argument forces a replacement: its retention is left as created.
+                # The mode is not ignored: governance -> compliance replaces the lock.
+                "lifecycle": {"prevent_destroy": True, "ignore_changes": ["min_retention_days", "max_retention_days"]},
             },
         ),
         ("none", None),

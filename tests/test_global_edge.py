@@ -475,6 +475,13 @@ def test_the_shared_origin_name_has_one_validation_record_in_the_home_region(
         west = resources(docs[WEST], "aws_route53_record")["certificate_validation"]["for_each"]
         assert " if " not in east, "the home region writes every record of its certificate"
         assert west.endswith(f"val.domain_name => val if !contains([{name}], val.domain_name) }}}}")
+        # The provider refuses a validation_record_fqdns list that lacks one of the
+        # certificate's names: without the shared record, wait for ACM after our records.
+        west_validated = resources(docs[WEST], "aws_acm_certificate_validation")["certificate_validated"]
+        assert "validation_record_fqdns" not in west_validated
+        assert west_validated["depends_on"] == ["aws_route53_record.certificate_validation"]
+        east_validated = resources(docs[EAST], "aws_acm_certificate_validation")["certificate_validated"]
+        assert east_validated["validation_record_fqdns"].startswith("${[for r in aws_route53_record")
 
 
 def test_a_zone_an_earlier_release_created_is_kept_when_the_config_names_one(

@@ -136,11 +136,13 @@ class BackupVault(Facet):
                 # PutBackupVaultLockConfiguration, ChangeableForDays); unset, governance.
                 changeable_for_days=COMPLIANCE_GRACE_DAYS if compliance else None,
                 # Every argument forces a replacement, and AWS refuses to delete a
-                # compliance lock after its grace days: such a plan would fail every
-                # apply from then on. The lock is created once and left alone.
+                # compliance lock after its grace days: a retention change would fail
+                # every apply from then on, so the retention is left as created. The mode
+                # is not ignored: governance -> compliance replaces the governance lock,
+                # and compliance -> governance stops at prevent_destroy.
                 lifecycle=TerraformResourceLifecycle(
                     prevent_destroy=True,
-                    ignore_changes=["min_retention_days", "max_retention_days", "changeable_for_days"],
+                    ignore_changes=["min_retention_days", "max_retention_days"],
                 )
                 if compliance
                 else None,
