@@ -10,7 +10,7 @@ from constructs import Construct
 
 from .buckets import SecureBucket, SecureBucketProps, Transition
 from .iam import policy_document, service_role
-from .kms import RegionalKey
+from .kms import RegionalKey, TrailRef
 from .logs import encrypted_log_group
 from .naming import Naming
 
@@ -56,7 +56,7 @@ class AuditTrail(Construct):
         account, part = key.account_id, key.partition_name
         name = trail_name(n)
         bucket_name = f"{name}-{account}"
-        trail_arn = f"arn:{part}:cloudtrail:{n.region}:{account}:trail/{name}"
+        trail_arn = TrailRef(region=n.region, name=name).arn(part, account)
         self.bucket = SecureBucket(
             self,
             "bucket",

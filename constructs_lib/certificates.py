@@ -54,7 +54,7 @@ class DnsValidatedCertificate(Construct):
             lifecycle=TerraformResourceLifecycle(create_before_destroy=True),
         )
         options = TerraformIterator.from_complex_list(self.certificate.domain_validation_options, "domain_name")
-        self.records = records = Route53Record(
+        records = Route53Record(
             self,
             "validation",
             provider=provider,

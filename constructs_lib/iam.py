@@ -56,15 +56,22 @@ AWS_OWNED_BUCKETS = (
     "aws-ssm-distributor-file-{region}",
     "patch-baseline-snapshot-{region}",
 )
-"""AWS-owned buckets the instances read (GetObject only): the instance policy and the S3 gateway endpoint's policy both allow them."""
+"""AWS-owned buckets the instances read (GetObject only): the instance policy and the S3
+gateway endpoint's policy both allow them (``aws_owned_object_arns``)."""
+
+
+def aws_owned_object_arns(partition: str, region: str) -> list[str]:
+    """The objects of ``AWS_OWNED_BUCKETS`` in ``region``, as policy resources."""
+    return [f"arn:{partition}:s3:::{bucket.format(region=region)}/*" for bucket in AWS_OWNED_BUCKETS]
 
 
 def session_manager_policy(partition: str, region: str, account: str) -> str:
     """What an instance needs for SSM Session Manager and nothing more (Systems Manager
     User Guide, "Create a custom IAM role for Session Manager"): register itself and open
     the session channels, and read the AWS-owned buckets the agent and dnf use. Unlike
-    AmazonSSMManagedInstanceCore it cannot read the account's SSM parameters or documents. The ssmmessages actions have no resource
-    type (Service Authorization Reference), so their resource is "*"."""
+    AmazonSSMManagedInstanceCore it cannot read the account's SSM parameters or
+    documents. The ssmmessages actions have no resource type (Service Authorization
+    Reference), so their resource is "*"."""
     return policy_document(
         {
             "Sid": "RegisterThisInstance",
@@ -90,7 +97,7 @@ def session_manager_policy(partition: str, region: str, account: str) -> str:
             "Sid": "ReadAwsOwnedBuckets",
             "Effect": "Allow",
             "Action": "s3:GetObject",
-            "Resource": [f"arn:{partition}:s3:::{b.format(region=region)}/*" for b in AWS_OWNED_BUCKETS],
+            "Resource": aws_owned_object_arns(partition, region),
         },
     )
 

@@ -28,6 +28,9 @@ class TrailRef:
     region: str
     name: str
 
+    def arn(self, partition: str, account: str) -> str:
+        return f"arn:{partition}:cloudtrail:{self.region}:{account}:trail/{self.name}"
+
 
 @dataclass(frozen=True, kw_only=True)
 class RegionalKeyProps:
@@ -130,7 +133,7 @@ class RegionalKey(Construct):
             # CloudTrail User Guide, "Configure AWS KMS key policies for CloudTrail": data
             # keys for this trail of this account only; reading the logs is the
             # account's principals' (through IAM), not the service's.
-            trail_arn = f"arn:{part}:cloudtrail:{props.cloudtrail.region}:{account}:trail/{props.cloudtrail.name}"
+            trail_arn = props.cloudtrail.arn(part, account)
             statements += [
                 {
                     "Sid": "CloudTrailEncryptsThisTrailsLogs",

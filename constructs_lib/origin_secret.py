@@ -11,13 +11,12 @@ from cdktf_cdktf_provider_aws.secretsmanager_secret import SecretsmanagerSecret
 from cdktf_cdktf_provider_aws.secretsmanager_secret_version import SecretsmanagerSecretVersion
 from constructs import Construct
 
+from .guards import SECRET_RECOVERY_WINDOW_DAYS
 from .kms import RegionalKey
 from .naming import Naming
 
 SECRET_LENGTH = 48
 """Characters of the generated value (letters and digits: 48 of them are ~285 bits)."""
-SECRET_RECOVERY_WINDOW_DAYS = 30
-"""The longest Secrets Manager allows: a deleted origin secret can be restored for a month."""
 ORIGIN_SECRET_HEADER = "X-Origin-Verify"
 """Header CloudFront adds to every origin request; the ALB forwards nothing without it."""
 
@@ -31,7 +30,7 @@ class OriginSecretProps:
     naming: Naming
     active: str = "a"
     """The slot CloudFront sends (``edge.origin_secret_active``). Default: a."""
-    recovery_window_days: int = 30
+    recovery_window_days: int = SECRET_RECOVERY_WINDOW_DAYS
     """Default: 30 days to restore a deleted secret; 0 deletes at once (disposable)."""
 
 

@@ -9,8 +9,9 @@ from constructs_lib.config import Config
 from constructs_lib.detection import SecurityAlarms
 from constructs_lib.edge import MANAGED_SECURITY_HEADERS_POLICY_ID, GlobalEdge, RegionalOrigin
 from constructs_lib.edge.origin_access import OriginAccess, OriginListener
+from constructs_lib.guards import secret_recovery_window
 from constructs_lib.kms import RegionalKey, RegionalKeyProps, TrailRef
-from constructs_lib.origin_secret import SECRET_RECOVERY_WINDOW_DAYS, OriginSecret, OriginSecretProps
+from constructs_lib.origin_secret import OriginSecret, OriginSecretProps
 from constructs_lib.replication import BucketReplication, BucketReplicationProps, ReplicaBucket
 
 from . import upgrades
@@ -92,7 +93,7 @@ class GlobalStack(ProductStack):
             props=OriginSecretProps(
                 naming=global_ctx.naming,
                 active=config.edge.origin_secret_active,
-                recovery_window_days=SECRET_RECOVERY_WINDOW_DAYS if stateful else 0,
+                recovery_window_days=secret_recovery_window(stateful),
             ),
         )
         self.origin_access = OriginAccess(
@@ -123,7 +124,7 @@ class GlobalStack(ProductStack):
             "edge",
             provider=self.edge_provider,
             ctx=global_ctx,
-            # A zone id from TF_VAR_zone_id is a reference: set without validation (the
+            # A zone id from TF_VAR_hosted_zone_id is a reference: set without validation (the
             # variable validates it at plan).
             props=config.edge.model_copy(update={"zone_id": self.zone_id}),
             domain=self.domain,

@@ -15,15 +15,13 @@ from ..addressing import Facet
 from ..config import DatabaseConfig
 from ..context import Context
 from ..ephemeral import ephemeral
-from ..guards import protect
+from ..guards import protect, secret_recovery_window
 from ..kms import RegionalKey
 from ..naming import Naming
 
 PASSWORD_LENGTH = 32
 """Letters and digits only (~190 bits): within every engine's limit (MySQL: 41) and free of
 the characters RDS refuses in a master password (``/``, ``"``, ``@``, space)."""
-RECOVERY_WINDOW_DAYS = 30
-"""The longest Secrets Manager allows; a disposable environment deletes at once."""
 
 
 def master_secret_name(naming: Naming) -> str:
@@ -98,7 +96,7 @@ class MasterCredentials(Facet):
             name=master_secret_name(ctx.naming),
             description=f"Master user of the {props.engine.value} database in this region (username, password)",
             kms_key_id=key.arn,
-            recovery_window_in_days=RECOVERY_WINDOW_DAYS if ctx.stateful else 0,
+            recovery_window_in_days=secret_recovery_window(ctx.stateful),
             lifecycle=protect(ctx.stateful),
         )
         if copy_from is None:

@@ -11,7 +11,7 @@ from constructs import Construct
 
 from ..addressing import Facet
 from ..context import Context
-from ..iam import AWS_OWNED_BUCKETS, policy_document
+from ..iam import aws_owned_object_arns, policy_document
 from ..security_groups import HTTPS, IN, OUT, Peer, Rule, add_rules, security_group
 
 GATEWAY_SERVICES = ("s3", "dynamodb")
@@ -21,7 +21,7 @@ GATEWAY_SERVICES = ("s3", "dynamodb")
 def gateway_policy(service: str, *, partition: str, region: str, account: str) -> str:
     """A gateway endpoint reaches the account's own buckets and tables only (an
     instance cannot copy data to another account's bucket through it), plus, for S3,
-    reads of the AWS-owned buckets the instances need (``AWS_OWNED_BUCKETS``)."""
+    reads of the AWS-owned buckets the instances need (``iam.AWS_OWNED_BUCKETS``)."""
     statements: list[dict[str, object]] = [
         {
             "Sid": "OwnAccountOnly",
@@ -39,7 +39,7 @@ def gateway_policy(service: str, *, partition: str, region: str, account: str) -
                 "Effect": "Allow",
                 "Principal": "*",
                 "Action": "s3:GetObject",
-                "Resource": [f"arn:{partition}:s3:::{b.format(region=region)}/*" for b in AWS_OWNED_BUCKETS],
+                "Resource": aws_owned_object_arns(partition, region),
             }
         )
     return policy_document(*statements)
